@@ -1,0 +1,56 @@
+"""partnership-rules: rules-based health checks for partnerships between organisations.
+
+>>> from partnership_rules import audit
+>>> report = audit("examples/craven-swissport.yaml")   # doctest: +SKIP
+>>> [f.rule for f in report.findings]                   # doctest: +SKIP
+
+The pipeline is load -> build graph -> derive facts -> run rules -> render; each stage is
+a plain function exported here. Nothing in the library prints, and an :class:`Auditor`
+may be shared between threads.
+"""
+
+from ._audit import Auditor, RecordSource, audit
+from ._engine import ENGINE_ENV, available_engines
+from ._errors import PartnershipRulesError, Problem, RecordError, RulesetError, UsageError
+from ._facts import FACT_SCHEMAS, derive_facts
+from ._graph import build_graph
+from ._loader import load_record, record_from_data
+from ._record import Record
+from ._render import FORMATS, render, render_batch
+from ._report import AuditError, ErrorReport, Finding, Report
+from ._rules import CATEGORIES, SEVERITIES, CompiledRule, Rule, Ruleset, load_rulesets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CATEGORIES",
+    "ENGINE_ENV",
+    "FACT_SCHEMAS",
+    "FORMATS",
+    "SEVERITIES",
+    "AuditError",
+    "Auditor",
+    "CompiledRule",
+    "ErrorReport",
+    "Finding",
+    "PartnershipRulesError",
+    "Problem",
+    "Record",
+    "RecordError",
+    "RecordSource",
+    "Report",
+    "Rule",
+    "Ruleset",
+    "RulesetError",
+    "UsageError",
+    "__version__",
+    "audit",
+    "available_engines",
+    "build_graph",
+    "derive_facts",
+    "load_record",
+    "load_rulesets",
+    "record_from_data",
+    "render",
+    "render_batch",
+]

@@ -1,0 +1,255 @@
+"""The rule engine: durable-rules where it imports, a plain-Python evaluator everywhere.
+
+Both engines take the same compiled rules (:class:`CompiledRule`, whose ``condition`` is
+durable-rules' JSON condition form) and the same facts, and return the same matches:
+``(rule id, subject)`` pairs, sorted. Nothing outside this module touches durable-rules.
+
+The durable-rules traps (see the project notes) and how each is guarded here:
+
+- background timer threads that crash with several threads: ``_QuietHost`` never starts them;
+- 1,024 live states per ruleset: every run deletes its state in ``finally``;
+- deleting a state where no action ran segfaults: a catch-all rule fires on every fact,
+  and an empty batch never reaches the engine;
+- one unhandled or duplicate fact fails the whole batch: the catch-all handles every fact,
+  and subjects are checked unique before asserting;
+- facts with too many properties are dropped: only the fields rules test are sent, and
+  their number is bounded when rules are compiled;
+- colliding fact ids: each fact's ``id`` is its subject (``kind:id``), unique per record;
+- callback exceptions are swallowed, and two-parameter callbacks lose findings: the
+  callback is a one-parameter closure that cannot raise, and the match count is checked;
+- rulesets are never freed: an engine is built once per set of rules and reused;
+- no locking in the C engine: one process-wide lock around every call into it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from ._rules import CompiledRule, engine_fields
+
+__all__ = [
+    "ENGINE_ENV",
+    "Engine",
+    "PythonEngine",
+    "available_engines",
+    "create_engine",
+    "durable_available",
+]
+
+ENGINE_ENV = "PARTNERSHIP_RULES_ENGINE"
+Match = tuple[str, str]
+
+try:  # durable-rules 2.0.28 does not import on Python 3.13 (PyEval_CallObject is gone)
+    from durable.engine import Host as _DurableHost
+
+    _DURABLE_IMPORT_ERROR: str | None = None
+except ImportError as error:  # pragma: no cover - depends on the interpreter
+    _DurableHost = None
+    _DURABLE_IMPORT_ERROR = str(error)
+
+# The C engine keeps process-wide handle tables and has no locks of its own.
+_DURABLE_LOCK = threading.Lock()
+
+
+def _reset_lock_in_child() -> None:
+    global _DURABLE_LOCK
+    _DURABLE_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    # A lock held by another thread at fork time would never be released in the child.
+    os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
+def durable_available() -> bool:
+    """True when durable-rules imports on this interpreter."""
+    return _DurableHost is not None
+
+
+def available_engines() -> list[str]:
+    """Names of the engines that can run here."""
+    return ["durable", "python"] if durable_available() else ["python"]
+
+
+class Engine(Protocol):
+    """Runs compiled rules over one record's facts."""
+
+    name: str
+
+    def run(self, facts: Sequence[dict[str, Any]]) -> list[Match]:
+        """Every (rule id, subject) pair whose condition holds, sorted."""
+        ...
+
+
+def _project(facts: Sequence[dict[str, Any]], fields: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """The engine's view of the facts: type, subject as id, and the tested non-null fields."""
+    projected = []
+    subjects = set()
+    for fact in facts:
+        subject = fact["subject"]
+        if subject in subjects:
+            raise ValueError(f"two facts share the subject {subject!r}")
+        subjects.add(subject)
+        view = {"id": subject, "type": fact["type"]}
+        for name in fields.get(fact["type"], ()):
+            value = fact.get(name)
+            if value is not None:
+                view[name] = value
+        projected.append(view)
+    return projected
+
+
+def _holds(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
+    """Evaluate a compiled condition the way durable-rules does: a test of a missing field
+    never holds, ``$neq`` included."""
+    for key, operand in condition.items():
+        if key == "$and":
+            if not all(_holds(c, fact) for c in operand):
+                return False
+        elif key == "$or":
+            if not any(_holds(c, fact) for c in operand):
+                return False
+        elif key == "$ex":
+            if not all(f in fact for f in operand):
+                return False
+        elif key == "$nex":
+            if any(f in fact for f in operand):
+                return False
+        elif key in _COMPARE:
+            ((field, value),) = operand.items()
+            if field not in fact or not _COMPARE[key](fact[field], value):
+                return False
+        elif key.startswith("$"):
+            raise ValueError(f"unsupported operator {key}")
+        elif key not in fact or fact[key] != operand:
+            return False
+    return True
+
+
+_COMPARE = {
+    "$lt": lambda a, b: a < b,
+    "$lte": lambda a, b: a <= b,
+    "$gt": lambda a, b: a > b,
+    "$gte": lambda a, b: a >= b,
+    "$neq": lambda a, b: a != b,
+}
+
+
+class PythonEngine:
+    """Evaluates the compiled conditions in plain Python (any interpreter, no C code)."""
+
+    name = "python"
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        self._rules = [(r.id, r.condition) for r in rules]
+        self._fields = engine_fields(rules)
+
+    def run(self, facts: Sequence[dict[str, Any]]) -> list[Match]:
+        views = _project(facts, self._fields)
+        return sorted(
+            (rule_id, view["id"])
+            for view in views
+            for rule_id, condition in self._rules
+            if _holds(condition, view)
+        )
+
+
+if _DurableHost is not None:
+
+    class _QuietHost(_DurableHost):  # type: ignore[misc, valid-type]
+        def _run(self) -> None:
+            # No dispatch or timer threads: every action runs synchronously in assert_facts.
+            pass
+
+
+class DurableEngine:
+    """Runs the compiled rules on durable-rules, one private ruleset per engine."""
+
+    name = "durable"
+    _CATCH_ALL = "__every_fact__"
+
+    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        if _DurableHost is None:
+            raise RuntimeError(f"durable-rules cannot be imported here: {_DURABLE_IMPORT_ERROR}")
+        self._fields = engine_fields(rules)
+        self._ruleset = f"partnership_rules_{uuid.uuid4().hex}"
+        self._matches: list[Match] = []
+        self._errors: list[BaseException] = []
+        self._fired = 0
+        self._next_sid = 0
+        self._live_states = 0
+        definition: dict[str, Any] = {}
+        for rule in rules:
+            definition[rule.id] = {"all": [{"m": rule.condition}], "run": self._callback(rule.id)}
+        definition[self._CATCH_ALL] = {"all": [{"m": {"$ex": {"type": 1}}}], "run": self._count_fact}
+        with _DURABLE_LOCK:
+            self._host = _QuietHost()
+            # set_rulesets deletes each "run" key from the dict it is given; this one is ours.
+            self._host.set_rulesets({self._ruleset: definition})
+
+    def _callback(self, rule_id: str) -> Any:
+        matches = self._matches
+        errors = self._errors
+
+        def on_match(c: Any) -> None:  # exactly one parameter: two would make it asynchronous
+            try:
+                matches.append((rule_id, c.m["id"]))
+            except BaseException as error:  # noqa: BLE001 - durable-rules would swallow it
+                errors.append(error)
+
+        return on_match
+
+    def _count_fact(self, c: Any) -> None:
+        self._fired += 1
+
+    @property
+    def live_states(self) -> int:
+        """States created and not yet deleted (zero between runs)."""
+        return self._live_states
+
+    def run(self, facts: Sequence[dict[str, Any]]) -> list[Match]:
+        views = _project(facts, self._fields)
+        if not views:  # assert_facts with an empty list segfaults
+            return []
+        with _DURABLE_LOCK:
+            self._next_sid += 1
+            sid = str(self._next_sid)
+            for view in views:
+                view["sid"] = sid
+            self._matches.clear()
+            self._errors.clear()
+            self._fired = 0
+            self._live_states += 1
+            try:
+                self._host.assert_facts(self._ruleset, views)
+                matches = sorted(self._matches)
+                fired, errors = self._fired, list(self._errors)
+            finally:
+                if self._fired:  # deleting a state where no action ran segfaults
+                    self._host.delete_state(self._ruleset, sid)
+                    self._live_states -= 1
+                self._matches.clear()
+        if errors:
+            raise RuntimeError(f"rule callback failed: {errors[0]!r}")
+        if fired != len(views):
+            raise RuntimeError(f"the engine saw {fired} of {len(views)} facts")
+        return matches
+
+
+def create_engine(rules: Sequence[CompiledRule], name: str | None = None) -> Engine:
+    """An engine for ``rules``: ``name`` ("durable" or "python"), else the
+    ``PARTNERSHIP_RULES_ENGINE`` environment variable, else durable-rules where it imports."""
+    from ._errors import UsageError
+
+    choice = (name or os.environ.get(ENGINE_ENV) or "").strip().lower() or None
+    if choice not in (None, "durable", "python"):
+        raise UsageError(f"unknown engine '{choice}' (use durable or python)")
+    if choice == "durable" and not durable_available():
+        raise UsageError(f"the durable engine is not available here: {_DURABLE_IMPORT_ERROR}")
+    if choice == "python" or (choice is None and not durable_available()):
+        return PythonEngine(rules)
+    return DurableEngine(rules)

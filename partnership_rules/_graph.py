@@ -1,0 +1,147 @@
+"""Build the partnership network from a record.
+
+Nodes are keyed ``kind:id`` (the same strings findings use as subjects), with ``kind``,
+``id`` and ``name`` attributes: the partnership itself, partners, stakeholders, governance
+bodies, objectives, metrics and actions. Edges carry a ``relation``:
+
+=================  ==========================  =========================================
+relation           from -> to                  extra attributes
+=================  ==========================  =========================================
+member_of          partner/stakeholder -> body
+chairs             partner/stakeholder -> body
+reports_to         body -> body
+owns               partner -> objective
+measures           metric -> objective
+collects           partner -> metric
+responsible_for    partner -> action
+accountable_for    partner -> action
+serves             action -> objective
+communicates_with  member -> member (both ways   ``channel``, ``every_days``, ``two_way``
+                   when ``two_way``)
+contributes        partner -> partnership      ``contribution`` (kind), ``amount``, ``unit``
+benefits_from      partner/stakeholder ->      ``benefit`` (text) or ``objective`` (id)
+                   partnership
+signed             partner -> partnership
+=================  ==========================  =========================================
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ._record import Record
+
+__all__ = ["build_graph", "contact_graph", "node_key"]
+
+
+def node_key(kind: str, item_id: str) -> str:
+    """The node key (and finding subject) of a record item: ``kind:id``."""
+    return f"{kind}:{item_id}"
+
+
+def build_graph(record: Record) -> nx.MultiDiGraph:
+    """The partnership as a directed multigraph (see the module docstring for its schema)."""
+    graph = nx.MultiDiGraph(partnership=record.partnership.id)
+    home = node_key("partnership", record.partnership.id)
+    graph.add_node(home, kind="partnership", id=record.partnership.id, name=record.partnership.name)
+
+    # Every id is unique across the record, so a reference id maps to exactly one node.
+    key_of: dict[str, str] = {}
+
+    def add(kind: str, item_id: str, name: str) -> str:
+        key = node_key(kind, item_id)
+        graph.add_node(key, kind=kind, id=item_id, name=name)
+        key_of[item_id] = key
+        return key
+
+    for partner in record.partners:
+        add("partner", partner.id, partner.name)
+    for stakeholder in record.stakeholders:
+        add("stakeholder", stakeholder.id, stakeholder.name)
+    for body in record.governance.bodies:
+        add("body", body.id, body.name)
+    for objective in record.objectives:
+        add("objective", objective.id, objective.statement)
+    for metric in record.metrics:
+        add("metric", metric.id, metric.name)
+    for action in record.actions:
+        add("action", action.id, action.action)
+
+    for body in record.governance.bodies:
+        body_key = key_of[body.id]
+        for member in dict.fromkeys(body.members):
+            graph.add_edge(key_of[member], body_key, relation="member_of")
+        if body.chair is not None:
+            graph.add_edge(key_of[body.chair], body_key, relation="chairs")
+        if body.reports_to is not None:
+            graph.add_edge(body_key, key_of[body.reports_to], relation="reports_to")
+    for objective in record.objectives:
+        objective_key = key_of[objective.id]
+        if objective.owner is not None:
+            graph.add_edge(key_of[objective.owner], objective_key, relation="owns")
+        for metric_id in dict.fromkeys(objective.metrics):
+            graph.add_edge(key_of[metric_id], objective_key, relation="measures")
+        for beneficiary in dict.fromkeys(objective.beneficiaries):
+            graph.add_edge(
+                key_of[beneficiary], home, relation="benefits_from", objective=objective.id
+            )
+    for metric in record.metrics:
+        if metric.collected_by is not None:
+            graph.add_edge(key_of[metric.collected_by], key_of[metric.id], relation="collects")
+    for action in record.actions:
+        action_key = key_of[action.id]
+        for partner_id in dict.fromkeys(action.responsible):
+            graph.add_edge(key_of[partner_id], action_key, relation="responsible_for")
+        if action.accountable is not None:
+            graph.add_edge(key_of[action.accountable], action_key, relation="accountable_for")
+        if action.objective is not None:
+            graph.add_edge(action_key, key_of[action.objective], relation="serves")
+    for channel in record.communication:
+        ends = list(dict.fromkeys(channel.between))
+        for i, first in enumerate(ends):
+            for second in ends[i + 1 :]:
+                pairs = [(first, second), (second, first)] if channel.two_way else [(first, second)]
+                for a, b in pairs:
+                    graph.add_edge(
+                        key_of[a],
+                        key_of[b],
+                        relation="communicates_with",
+                        channel=channel.channel,
+                        every_days=channel.every_days,
+                        two_way=channel.two_way,
+                    )
+    for partner in record.partners:
+        partner_key = key_of[partner.id]
+        for contribution in partner.contributions:
+            graph.add_edge(
+                partner_key,
+                home,
+                relation="contributes",
+                contribution=contribution.kind,
+                amount=contribution.amount,
+                unit=contribution.unit,
+            )
+        for benefit in partner.benefits:
+            graph.add_edge(partner_key, home, relation="benefits_from", benefit=benefit)
+    agreement = record.governance.agreement
+    if agreement is not None and agreement.exists:
+        for partner_id in dict.fromkeys(agreement.signed_by):
+            graph.add_edge(key_of[partner_id], home, relation="signed")
+    return graph
+
+
+def contact_graph(graph: nx.MultiDiGraph) -> nx.Graph:
+    """Who can reach whom: an undirected graph of partners, stakeholders and bodies, joined by
+    communication channels and by body membership (sitting on a body is a line of contact)."""
+    contact = nx.Graph()
+    contact.add_nodes_from(
+        (node, data)
+        for node, data in graph.nodes(data=True)
+        if data["kind"] in ("partner", "stakeholder", "body")
+    )
+    contact.add_edges_from(
+        (a, b)
+        for a, b, relation in graph.edges(data="relation")
+        if relation in ("communicates_with", "member_of", "chairs")
+    )
+    return contact
