@@ -1,1 +1,266 @@
-def main(): pass
+"""The ``partnership-rules`` command line: parses arguments and calls the library, nothing more.
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 at least one; 2 an input or usage
+error (a one-line message per problem on stderr, never a traceback); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from partnership_rules import (
+    CATEGORIES,
+    FORMATS,
+    SEVERITIES,
+    PartnershipRulesError,
+    RulesetError,
+    UsageError,
+    __version__,
+    available_engines,
+    render_batch,
+)
+from partnership_rules._audit import Auditor
+from partnership_rules._batch import AuditSettings, audit_paths, collect_paths
+from partnership_rules._report import ErrorReport, Report
+
+INPUT_ERROR = 2
+
+
+class InputError(click.ClickException):
+    """A user error: click's own ClickException exits 1, which means "findings" here."""
+
+    exit_code = INPUT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"partnership-rules: {self.format_message()}", err=True)
+
+
+def _fail(error: PartnershipRulesError) -> NoReturn:
+    lines = str(error).splitlines() or ["error"]
+    for line in lines[:-1]:
+        click.echo(f"partnership-rules: {line}", err=True)
+    raise InputError(lines[-1])
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half a file."""
+    target = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _progress(total: int, enabled: bool) -> tuple[Callable[[int, Any], None] | None, Callable[[], None]]:
+    if not enabled:
+        return None, lambda: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.console import Console
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("auditing", total=total)
+    bar.start()
+    return (lambda index, result: bar.advance(task)), bar.stop
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="partnership-rules")
+def cli() -> None:
+    """Check the health of partnerships between organisations.
+
+    Reads partnership records (YAML or JSON, record format v1), runs declarative rulesets
+    over them and reports findings, each with its evidence and a remedy.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
+              help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE",
+              help="Run this ruleset (a shipped name or a rule file); repeatable. "
+                   "Default: core plus the contexts each record names.")
+@click.option("--select", multiple=True, metavar="ID_OR_CATEGORY",
+              help="Only run rules with this id, name, category or ruleset; repeatable.")
+@click.option("--ignore", multiple=True, metavar="ID_OR_CATEGORY",
+              help="Skip rules with this id, name, category or ruleset; repeatable.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--as-of", callback=_parse_date, metavar="DATE",
+              help="Count recency from this date instead of each record's assessed_on.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 picks one per CPU for large batches.")
+@click.option("--engine", type=click.Choice(["durable", "python"]), default=None,
+              help="Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr (default: for several files on a terminal).")
+def audit(
+    paths: Sequence[str],
+    fmt: str,
+    output: str | None,
+    rulesets: Sequence[str],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    fail_on: str,
+    as_of: dt.date | None,
+    jobs: int,
+    engine: str | None,
+    color: bool | None,
+    progress: bool | None,
+) -> None:
+    """Audit partnership records (files, or directories of .yaml/.yml/.json files)."""
+    settings = AuditSettings(
+        rulesets=tuple(rulesets) or None,
+        select=tuple(select),
+        ignore=tuple(ignore),
+        engine=engine,
+        as_of=as_of,
+    )
+    try:
+        auditor = settings.auditor()  # compile once here: a bad rule file stops before any audit
+    except PartnershipRulesError as error:
+        _fail(error)
+    files = collect_paths(paths)
+    if not files:
+        raise InputError("no .yaml, .yml or .json files found in " + ", ".join(paths))
+    show_progress = progress if progress is not None else (len(files) > 1 and sys.stderr.isatty())
+    advance, stop = _progress(len(files), show_progress)
+    try:
+        results = audit_paths(files, settings, jobs=jobs, auditor=auditor, on_result=advance)
+    except KeyboardInterrupt:
+        stop()
+        click.echo("partnership-rules: interrupted; no report written", err=True)
+        sys.exit(130)
+    finally:
+        stop()
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    text = render_batch(results, fmt, color=use_color, single=len(paths) == 1 and len(files) == 1)
+    try:
+        if output:
+            _write_atomically(output, text)
+        else:
+            click.echo(text, nl=False)
+    except KeyboardInterrupt:
+        click.echo("partnership-rules: interrupted; no report written", err=True)
+        sys.exit(130)
+    except OSError as error:
+        raise InputError(f"cannot write {output}: {error.strerror or error}") from None
+    errors = [r for r in results if isinstance(r, ErrorReport)]
+    for result in errors:
+        for line in result.error.problems or [result.error.message]:
+            click.echo(f"partnership-rules: {line}", err=True)
+    if errors:
+        sys.exit(INPUT_ERROR)
+    if any(isinstance(r, Report) and r.fails(fail_on) for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE",
+              help="List this ruleset only (a shipped name or a rule file); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(rulesets: Sequence[str], fmt: str) -> None:
+    """List the rules: id, severity, category and title."""
+    try:
+        auditor = Auditor(rulesets or None, engine="python")
+    except PartnershipRulesError as error:
+        _fail(error)
+    if fmt == "json":
+        data = [
+            {"ruleset": r.ruleset, **r.rule.model_dump(mode="json", exclude={"when"}), "when": r.rule.when}
+            for r in auditor.rules
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for ruleset in auditor.rulesets:
+        click.echo(f"{ruleset.name}: {ruleset.title} ({len(ruleset.rules)} rules)")
+        for rule in ruleset.rules:
+            r = rule.rule
+            click.echo(f"  {r.id:<9} {r.severity:<8} {r.category:<20} {r.title}")
+
+
+@cli.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain a rule: what it checks, why it matters, what to do, and its sources."""
+    auditor = Auditor(engine="python")
+    wanted = rule_id.strip()
+    for rule in auditor.rules:
+        r = rule.rule
+        if wanted in (r.id, r.name, *r.aliases) or wanted.upper() == r.id:
+            click.echo(f"{r.id} {r.name}: {r.title}")
+            click.echo(f"Severity: {r.severity} · Category: {r.category} · Ruleset: {rule.ruleset}"
+                       f" · Applies to: {r.applies_to} facts")
+            click.echo("")
+            click.echo("Why it matters")
+            click.echo(f"  {r.rationale.strip()}")
+            click.echo("")
+            click.echo("What to do")
+            click.echo(f"  {r.remedy.strip()}")
+            click.echo("")
+            click.echo("Condition")
+            click.echo(f"  {json.dumps(r.when, ensure_ascii=False)}")
+            click.echo("")
+            click.echo("Sources")
+            for ref in r.references:
+                click.echo(f"  - {ref}")
+            return
+    categories = ", ".join(CATEGORIES)
+    raise InputError(f"no rule '{rule_id}' (see 'partnership-rules rules'; categories: {categories})")
+
+
+@cli.command()
+def engines() -> None:
+    """List the rule engines available on this interpreter."""
+    for name in available_engines():
+        click.echo(name)
+
+
+def main() -> None:
+    """Entry point of the ``partnership-rules`` script."""
+    try:
+        cli.main(prog_name="partnership-rules", standalone_mode=True)
+    except RulesetError as error:  # raised lazily by a subcommand
+        _fail_plain(error)
+
+
+def _fail_plain(error: PartnershipRulesError) -> NoReturn:
+    for line in str(error).splitlines():
+        click.echo(f"partnership-rules: {line}", err=True)
+    sys.exit(INPUT_ERROR)
+
+
+if __name__ == "__main__":
+    main()

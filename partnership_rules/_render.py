@@ -97,14 +97,14 @@ def _text(results: Sequence[Result], *, color: bool, width: int) -> str:
             for line in result.error.problems or [result.error.message]:
                 console.print(Text(f"  {line}"))
             continue
-        title = Text(result.partnership.name, style="bold")
-        title.append(f"  ({result.source or result.partnership.id})", style="dim")
-        console.print(title)
+        console.print(Text(result.partnership.name, style="bold"))
         console.print(
             Text(
-                f"as of {result.as_of.isoformat()} · rulesets: {', '.join(result.rulesets)}",
+                f"{result.source or result.partnership.id} · as of {result.as_of.isoformat()}"
+                f" · rulesets: {', '.join(result.rulesets)}",
                 style="dim",
-            )
+            ),
+            overflow="fold",
         )
         for severity in SEVERITIES:
             group = [f for f in result.findings if f.severity == severity]

@@ -1,0 +1,125 @@
+"""Audit many files: expand directories, audit in parallel, keep one result per input, in order.
+
+A file that cannot be audited yields an :class:`ErrorReport` in its place; it never stops
+the batch. Worker processes each build their own :class:`Auditor` once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._audit import Auditor
+from ._errors import PartnershipRulesError, Problem, RecordError
+from ._report import AuditError, ErrorReport, Report
+
+__all__ = ["AuditSettings", "audit_paths", "collect_paths"]
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 16
+
+Result = Report | ErrorReport
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Everything needed to rebuild the same :class:`Auditor` in another process."""
+
+    rulesets: tuple[str, ...] | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    engine: str | None = None
+    as_of: dt.date | None = None
+
+    def auditor(self) -> Auditor:
+        return Auditor(self.rulesets, select=self.select, ignore=self.ignore, engine=self.engine)
+
+
+def collect_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Files to audit, in the order given; a directory adds every record file below it, sorted.
+
+    A path that does not exist is kept, so that it is reported in its place.
+    """
+    out: list[str] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES
+            )
+            out.extend(str(p) for p in found)
+        else:
+            out.append(str(path))
+    return out
+
+
+def _audit_one(auditor: Auditor, path: str, as_of: dt.date | None) -> Result:
+    try:
+        return auditor.audit(path, as_of=as_of)
+    except RecordError as error:
+        return ErrorReport(source=path, error=AuditError.from_problems(path, error.problems))
+    except PartnershipRulesError as error:
+        return ErrorReport(
+            source=path, error=AuditError.from_problems(path, [Problem(str(error))])
+        )
+
+
+_WORKER: Auditor | None = None
+_WORKER_AS_OF: dt.date | None = None
+
+
+def _start_worker(settings: AuditSettings) -> None:
+    # Process-local by design: each worker process compiles the rulesets once.
+    global _WORKER, _WORKER_AS_OF
+    _WORKER = settings.auditor()
+    _WORKER_AS_OF = settings.as_of
+
+
+def _work(path: str) -> Result:
+    assert _WORKER is not None
+    return _audit_one(_WORKER, path, _WORKER_AS_OF)
+
+
+def audit_paths(
+    paths: Sequence[str],
+    settings: AuditSettings | None = None,
+    *,
+    jobs: int = 0,
+    auditor: Auditor | None = None,
+    on_result: Callable[[int, Result], None] | None = None,
+    mp_context: str | None = None,
+) -> list[Result]:
+    """Audit every path; return exactly one result per path, in the order given.
+
+    ``jobs``: worker processes (0: one per CPU when the batch is large enough, 1: in this
+    process). ``on_result(index, result)`` is called as each one finishes (for progress).
+    """
+    settings = settings or AuditSettings()
+    if jobs <= 0:
+        jobs = (os.cpu_count() or 1) if len(paths) >= PARALLEL_THRESHOLD else 1
+    jobs = min(jobs, max(len(paths), 1))
+    results: list[Result | None] = [None] * len(paths)
+    if jobs == 1:
+        local = auditor or settings.auditor()
+        for index, path in enumerate(paths):
+            results[index] = _audit_one(local, path, settings.as_of)
+            if on_result:
+                on_result(index, results[index])  # type: ignore[arg-type]
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context(mp_context) if mp_context else None
+        chunk = max(1, min(64, len(paths) // (jobs * 4)))
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
+        ) as pool:
+            for index, result in enumerate(pool.map(_work, paths, chunksize=chunk)):
+                results[index] = result
+                if on_result:
+                    on_result(index, result)
+    return [r for r in results if r is not None]
