@@ -242,6 +242,33 @@ def explain(rule_id: str) -> None:
 
 
 @cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
+              help="Write the matrix to FILE (for example docs/coverage.md).")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if a source point is neither checked by a rule nor marked needs_survey.")
+def coverage(output: str | None, check: bool) -> None:
+    """Print the coverage matrix: each point of the source frameworks and the rules that check it."""
+    from partnership_rules._coverage import coverage_markdown, coverage_problems
+    from partnership_rules._rules import load_rulesets
+
+    try:
+        rulesets = load_rulesets()
+    except PartnershipRulesError as error:
+        _fail(error)
+    text = coverage_markdown(rulesets)
+    if output:
+        _write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+    if check:
+        problems = coverage_problems(rulesets)
+        for problem in problems:
+            click.echo(f"partnership-rules: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+
+
+@cli.command()
 def engines() -> None:
     """List the rule engines available on this interpreter."""
     for name in available_engines():

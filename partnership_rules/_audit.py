@@ -14,7 +14,8 @@ from ._facts import derive_facts
 from ._graph import build_graph
 from ._loader import load_record, record_from_data
 from ._record import Record
-from ._report import Finding, PartnershipRef, Report
+from ._catalogue import load_catalogue
+from ._report import Finding, IndicativeLevel, PartnershipRef, Report
 from ._rules import CATEGORIES, CompiledRule, Ruleset, load_rulesets
 
 __all__ = ["Auditor", "RecordSource", "audit"]
@@ -100,23 +101,68 @@ class Auditor:
         when = as_of or record.partnership.assessed_on or dt.date.today()
         graph = build_graph(record)
         facts = derive_facts(record, graph, when)
-        applicable = set(self.rulesets_for(record))
-        matches = self._engine.run(facts)
+        applicable = self.rulesets_for(record)
         by_subject = {fact["subject"]: fact for fact in facts}
-        findings = []
-        for rule_id, subject in matches:
-            rule = self._rules[rule_id]
-            if rule.ruleset not in applicable:
-                continue
-            findings.append(_finding(rule, by_subject[subject]))
+        # Pass 1: everything but self-assessment. Pass 2: self-assessment facts, once they
+        # carry the pass-1 findings that contradict them.
+        first = [f for f in facts if f["type"] != "self-assessment"]
+        findings = self._run(first, by_subject, applicable)
+        ratings = [f for f in facts if f["type"] == "self-assessment"]
+        if ratings:
+            catalogue = load_catalogue()
+            for fact in ratings:
+                item = catalogue.item(fact["framework"], fact["item"])
+                evidence_rules = set(item.evidence_rules) if item else set()
+                contradictions = [
+                    f"{f.rule} {f.subject}: {f.message}" for f in findings if f.rule in evidence_rules
+                ]
+                fact["contradictions"] = contradictions
+                fact["contradiction_count"] = len(contradictions)
+            findings += self._run(ratings, by_subject, applicable)
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),
             source=source_name,
             as_of=when,
-            rulesets=self.rulesets_for(record),
+            rulesets=applicable,
             engine=self._engine.name,
             findings=findings,
+            indicative_levels=indicative_levels(findings, applicable),
         )
+
+    def _run(
+        self, facts: list[dict[str, Any]], by_subject: Mapping[str, dict[str, Any]], applicable: list[str]
+    ) -> list[Finding]:
+        findings = []
+        for rule_id, subject in self._engine.run(facts):
+            rule = self._rules[rule_id]
+            if rule.ruleset in applicable:
+                findings.append(_finding(rule, by_subject[subject]))
+        return sorted(findings, key=Finding.sort_key)
+
+
+def indicative_levels(findings: list[Finding], applicable: list[str]) -> list[IndicativeLevel]:
+    """HGIOCLD-style levels per theme, each capped by the worst finding among the theme's
+    evidence rules. Only when the ruleset the scale names applies; indicative, not a grade."""
+    framework = load_catalogue().frameworks.get("hgiocld-3.2")
+    if framework is None or framework.indicative is None:
+        return []
+    scale = framework.indicative
+    if scale.applies_with not in applicable:
+        return []
+    levels = []
+    for item in framework.items:
+        if item.theme is not None:  # a challenge question; themes have no theme of their own
+            continue
+        level, capped_by = scale.max_level, []
+        for finding in findings:
+            if finding.rule in item.evidence_rules:
+                cap = scale.caps.get(finding.severity, scale.max_level)
+                if cap < level:
+                    level, capped_by = cap, [finding.rule]
+                elif cap == level and cap < scale.max_level and finding.rule not in capped_by:
+                    capped_by.append(finding.rule)
+        levels.append(IndicativeLevel(theme=item.id, title=item.title or item.id, level=level, capped_by=capped_by))
+    return levels
 
 
 def _finding(rule: CompiledRule, fact: Mapping[str, Any]) -> Finding:
@@ -131,7 +177,7 @@ def _finding(rule: CompiledRule, fact: Mapping[str, Any]) -> Finding:
         subject=fact["subject"],
         message=rule.render_message(dict(fact)),
         evidence={name: fact.get(name) for name in rule.evidence},
-        remedy=r.remedy,
+        remedy=rule.render_remedy(dict(fact)),
         references=list(r.references),
     )
 

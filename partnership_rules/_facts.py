@@ -24,6 +24,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from ._catalogue import load_catalogue
 from ._graph import contact_graph, node_key
 from ._record import Record
 
@@ -283,6 +284,13 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "unfavourable": _f("bool", "red or amber, or level 3 and below"),
         "has_evidence": _f("bool", "the rating gives its evidence"),
         "score": _f("text", "the rating or level as written"),
+        "item_wording": _f("text", "what the item asks, from the catalogue"),
+        "item_remedy": _f("text", "what to do when the item is weak, from the catalogue"),
+        "theme": _f("text", "the hgiocld-3.2 theme the item belongs to"),
+        "contradictions": _f(
+            "list", "findings of the item's evidence rules (filled in after the first pass)"
+        ),
+        "contradiction_count": _f("number", "how many such findings"),
     },
 }
 
@@ -751,7 +759,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             }
         )
 
+    catalogue = load_catalogue()
     for entry in record.self_assessment:
+        item = catalogue.item(entry.framework, entry.item)
         item_key = f"{entry.framework}/{entry.item}"
         favourable = entry.rating == "green" or (entry.level is not None and entry.level >= 4)
         unfavourable = entry.rating in ("red", "amber") or (entry.level is not None and entry.level <= 3)
@@ -772,6 +782,13 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "unfavourable": unfavourable,
                 "has_evidence": bool(entry.evidence and entry.evidence.strip()),
                 "score": score,
+                "item_wording": item.wording if item else entry.item,
+                "item_remedy": item.remedy if item else None,
+                "theme": (item.theme or (item.id if entry.framework == "hgiocld-3.2" else None))
+                if item
+                else None,
+                "contradictions": [],
+                "contradiction_count": 0,
             }
         )
     return facts

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ._catalogue import check_self_assessment
 from ._errors import Problem, RecordError
 from ._record import Record, check_references
 
@@ -280,7 +281,7 @@ def record_from_data(data: Any, *, source: str = "", lines: Mapping[PathKey, int
         record = Record.model_validate(data)
     except ValidationError as error:
         raise RecordError(source, _validation_problems(error, lines)) from None
-    problems = check_references(record)
+    problems = check_references(record) + check_self_assessment(record)
     if problems:
         raise RecordError(source, [_with_line(p, lines) for p in problems]) from None
     return record

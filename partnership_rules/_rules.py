@@ -170,6 +170,10 @@ class CompiledRule:
         """The rule's message with the fact's values filled in."""
         return render_template(self.rule.message, fact)
 
+    def render_remedy(self, fact: dict[str, Any]) -> str:
+        """The rule's remedy, with any placeholders filled in from the fact."""
+        return render_template(self.rule.remedy, fact)
+
 
 @dataclass(frozen=True)
 class Ruleset:
@@ -342,6 +346,7 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
     condition = compiler.compile(rule.when, "", 0) if rule.when else compiler.fail("", "empty condition")
     problems = [Problem(p.message, p.path.replace(".when.", ".when", 1) if p.path.endswith(".when.") else p.path) for p in compiler.problems]
     problems += _template_problems(rule.message, rule.applies_to, f"{label}.message")
+    problems += _template_problems(rule.remedy, rule.applies_to, f"{label}.remedy")
     evidence = tuple(rule.evidence) if rule.evidence is not None else tuple(compiler.fields)
     for name in evidence:
         if name not in FACT_SCHEMAS[rule.applies_to]:
