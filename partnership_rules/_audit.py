@@ -21,6 +21,8 @@ from ._rules import CATEGORIES, CompiledRule, Ruleset, load_rulesets
 __all__ = ["Auditor", "RecordSource", "audit"]
 
 RecordSource = str | os.PathLike[str] | Mapping[str, Any] | Record
+# Rulesets that apply to every record; the others apply when a record names their context.
+ALWAYS_ON = ("core", "self-assessment")
 
 
 def _matches(rule: CompiledRule, key: str) -> bool:
@@ -32,7 +34,7 @@ class Auditor:
     """Compiles rulesets once and audits any number of records with them.
 
     ``rulesets``: shipped ruleset names or rule file paths. When None, every shipped ruleset
-    is compiled and each record is checked with ``core`` plus the rulesets its
+    is compiled and each record is checked with ``core`` and ``self-assessment`` plus the rulesets its
     ``partnership.contexts`` name. ``select`` keeps only the rules matching an id, name,
     alias, category or ruleset; ``ignore`` drops them. ``engine`` is "durable" or "python"
     (default: the ``PARTNERSHIP_RULES_ENGINE`` variable, else durable-rules where it imports).
@@ -87,7 +89,7 @@ class Auditor:
         loaded = [r.name for r in self._rulesets]
         if self._explicit:
             return loaded
-        wanted = {"core", *record.partnership.contexts}
+        wanted = {*ALWAYS_ON, *record.partnership.contexts}
         return [name for name in loaded if name in wanted]
 
     def audit(self, source: RecordSource, *, as_of: dt.date | None = None) -> Report:

@@ -1,0 +1,180 @@
+"""The command line, through click's runner (and once through a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partnership_rules.cli.main import cli
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
+HEALTHY = EXAMPLES / "craven-swissport.yaml"
+UNHEALTHY = EXAMPLES / "barking-rooff.yaml"
+
+BROKEN = """\
+partnership: {id: broken, name: Broken}
+partners:
+  - {id: college, name: College}
+actions:
+  - id: a1
+    action: Do something
+    responsible: [college, ghostco]
+"""
+
+
+def run(*args: str) -> "object":
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_audit_text_lists_findings_with_remedies() -> None:
+    result = run("audit", str(UNHEALTHY), "--no-color")
+    assert result.exit_code == 1
+    assert "Remedy:" in result.output
+    assert "finding" in result.output.splitlines()[-1]
+
+
+def test_audit_json_matches_the_report_contract() -> None:
+    result = run("audit", str(UNHEALTHY), "--format", "json")
+    report = json.loads(result.output)
+    assert {"partnership", "source", "rulesets", "findings", "summary"} <= set(report)
+    assert report["partnership"]["id"] == "barking-rooff"
+    assert set(report["summary"]) == {"critical", "high", "medium", "low", "info"}
+    finding = report["findings"][0]
+    expected = {"rule", "title", "severity", "category", "subject", "message", "evidence", "remedy", "references"}
+    assert expected <= set(finding)
+    assert sum(report["summary"].values()) == len(report["findings"])
+
+
+def test_several_files_give_an_array_in_input_order(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(BROKEN)
+    result = run("audit", str(UNHEALTHY), str(bad), str(HEALTHY), "--format", "json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert [d["source"] for d in data] == [str(UNHEALTHY), str(bad), str(HEALTHY)]
+    assert "findings" in data[0] and "findings" in data[2]
+    assert data[1]["error"]["path"] == "actions[0].responsible[1]"
+    assert data[1]["error"]["line"] == 7
+    assert data[1]["error"]["message"] == "unknown id 'ghostco'"
+
+
+def test_bad_record_exits_2_with_one_line_naming_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(BROKEN)
+    result = run("audit", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr == f"partnership-rules: {bad}:7: actions[0].responsible[1]: unknown id 'ghostco'\n"
+    assert "Traceback" not in result.output
+
+
+def test_fail_on_sets_the_exit_code() -> None:
+    assert run("audit", str(UNHEALTHY), "--fail-on", "critical", "--select", "sustainability").exit_code == 0
+    assert run("audit", str(UNHEALTHY), "--fail-on", "info").exit_code == 1
+
+
+def test_select_and_ignore_filter_rules() -> None:
+    selected = json.loads(run("audit", str(UNHEALTHY), "--format", "json", "--select", "power-imbalance").output)
+    assert selected["findings"]
+    assert {f["category"] for f in selected["findings"]} == {"power-imbalance"}
+    ignored = json.loads(run("audit", str(UNHEALTHY), "--format", "json", "--ignore", "power-imbalance").output)
+    assert "power-imbalance" not in {f["category"] for f in ignored["findings"]}
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_unknown_selector_is_a_usage_error(option: str) -> None:
+    result = run("audit", str(HEALTHY), option, "no-such-rule")
+    assert result.exit_code == 2
+    assert result.stderr == "partnership-rules: 'no-such-rule' names no rule, category or ruleset\n"
+
+
+def test_unknown_ruleset_is_a_usage_error() -> None:
+    result = run("audit", str(HEALTHY), "--ruleset", "nonesuch")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("partnership-rules: nonesuch: no such ruleset")
+
+
+def test_bad_as_of_is_a_usage_error() -> None:
+    result = run("audit", str(HEALTHY), "--as-of", "yesterday")
+    assert result.exit_code == 2
+    assert "is not an ISO date" in result.output
+
+
+def test_directory_audits_every_record(tmp_path: Path) -> None:
+    result = run("audit", str(EXAMPLES), "--format", "json", "--jobs", "1")
+    data = json.loads(result.output)
+    assert len(data) == len(list(EXAMPLES.glob("*.yaml")))
+
+
+def test_empty_directory_is_an_input_error(tmp_path: Path) -> None:
+    result = run("audit", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no .yaml, .yml or .json files found" in result.stderr
+
+
+def test_output_file_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    result = run("audit", str(UNHEALTHY), "--format", "markdown", "--output", str(out))
+    assert result.exit_code == 1
+    assert result.output == ""
+    text = out.read_text()
+    assert text.startswith("# Partnership health check:")
+    assert "## Action plan" in text
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "html", "markdown", "text", "json"])
+def test_every_format_renders(fmt: str) -> None:
+    result = run("audit", str(UNHEALTHY), str(HEALTHY), "--format", fmt)
+    assert result.exit_code == 1
+    assert result.output.strip()
+    if fmt == "sarif":
+        sarif = json.loads(result.output)
+        assert sarif["version"] == "2.1.0"
+        assert sarif["runs"][0]["results"]
+
+
+def test_rules_lists_every_ruleset() -> None:
+    result = run("rules")
+    assert result.exit_code == 0
+    assert result.output.startswith("core:")
+    assert "CORE001" in result.output
+
+
+def test_explain_shows_rationale_remedy_and_sources() -> None:
+    result = run("explain", "CORE001")
+    assert result.exit_code == 0
+    for heading in ("Why it matters", "What to do", "Sources"):
+        assert heading in result.output
+
+
+def test_explain_unknown_rule_exits_2() -> None:
+    result = run("explain", "NOPE999")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("partnership-rules: no rule 'NOPE999'")
+
+
+@pytest.mark.parametrize("command", ["audit", "rules", "explain", "coverage", "engines"])
+def test_every_command_has_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    assert len(cli.commands[command].help or "") > 20
+
+
+def test_real_subprocess_via_python_m() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "partnership_rules", "audit", str(UNHEALTHY), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert json.loads(completed.stdout)["partnership"]["id"] == "barking-rooff"
+    assert completed.stderr == ""
