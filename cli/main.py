@@ -30,7 +30,7 @@ from partnership_rules import (
 )
 from partnership_rules._audit import Auditor
 from partnership_rules._batch import AuditSettings, audit_paths, collect_paths
-from partnership_rules._report import ErrorReport, Report
+from partnership_rules._report import ErrorReport, Report, read_reports
 
 INPUT_ERROR = 2
 
@@ -123,6 +123,8 @@ def cli() -> None:
               help="Worker processes; 0 picks one per CPU for large batches.")
 @click.option("--engine", type=click.Choice(["durable", "python"]), default=None,
               help="Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="REPORT.json",
+              help="An earlier JSON report: show which findings are resolved, new and remaining.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr (default: for several files on a terminal).")
@@ -137,6 +139,7 @@ def audit(
     as_of: dt.date | None,
     jobs: int,
     engine: str | None,
+    baseline: str | None,
     color: bool | None,
     progress: bool | None,
 ) -> None:
@@ -152,6 +155,12 @@ def audit(
         auditor = settings.auditor()  # compile once here: a bad rule file stops before any audit
     except PartnershipRulesError as error:
         _fail(error)
+    baselines: dict[str, Report] = {}
+    if baseline:
+        try:
+            baselines = {r.partnership.id: r for r in read_reports(baseline)}
+        except PartnershipRulesError as error:
+            _fail(error)
     files = collect_paths(paths)
     if not files:
         raise InputError("no .yaml, .yml or .json files found in " + ", ".join(paths))
@@ -165,6 +174,13 @@ def audit(
         sys.exit(130)
     finally:
         stop()
+    if baselines:
+        results = [
+            r.compared_with(baselines[r.partnership.id])
+            if isinstance(r, Report) and r.partnership.id in baselines
+            else r
+            for r in results
+        ]
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     text = render_batch(results, fmt, color=use_color, single=len(paths) == 1 and len(files) == 1)
     try:

@@ -78,6 +78,15 @@ def _summary_line(report: Report) -> str:
     return f"{total} finding{'s' if total != 1 else ''}: " + ", ".join(counts) + "."
 
 
+def _progress_line(report: Report) -> str:
+    progress = report.progress
+    assert progress is not None
+    return (
+        f"Since {progress.baseline_as_of.isoformat()}: {len(progress.resolved)} resolved,"
+        f" {len(progress.new)} new, {len(progress.remaining)} remaining."
+    )
+
+
 def _text(results: Sequence[Result], *, color: bool, width: int) -> str:
     buffer = io.StringIO()
     console = Console(
@@ -121,6 +130,12 @@ def _text(results: Sequence[Result], *, color: bool, width: int) -> str:
             )
             if level.capped_by:
                 console.print(Text(f"  capped by {', '.join(level.capped_by)}", style="dim"))
+        if result.progress is not None:
+            console.print()
+            console.print(Text(_progress_line(result), style="bold"))
+            for label, items in (("resolved", result.progress.resolved), ("new", result.progress.new)):
+                for item in items:
+                    console.print(Text(f"  {label}: {item.rule} {item.title} [{item.subject}]"))
         console.print()
         console.print(Text(_summary_line(result), style="bold"))
     return buffer.getvalue()
@@ -258,6 +273,11 @@ def _markdown(result: Result) -> str:
                 evidence = "; ".join(f"{k} = {_value(v)}" for k, v in finding.evidence.items())
                 out += [f"Evidence: {evidence}", ""]
             out += [f"Sources: {'; '.join(str(r) for r in finding.references)}", ""]
+    if result.progress is not None:
+        out += ["## Progress", "", _progress_line(result), ""]
+        for label, items in (("Resolved", result.progress.resolved), ("New", result.progress.new)):
+            out += [f"- {label}: {i.rule} {_md_escape(i.title)} ({i.subject})" for i in items]
+        out.append("")
     if result.indicative_levels:
         out += ["## Indicative levels (not an inspection grade)", "", "| Theme | Level | Capped by |", "|---|---|---|"]
         for level in result.indicative_levels:
@@ -330,6 +350,14 @@ def _html(results: Sequence[Result]) -> str:
             f"{result.as_of.isoformat()} · rulesets: {html.escape(', '.join(result.rulesets))}</p>"
         )
         body.append(f"<p><strong>{html.escape(_summary_line(result))}</strong></p>")
+        if result.progress is not None:
+            body.append(f"<p><strong>{html.escape(_progress_line(result))}</strong></p><ul>")
+            for label, items in (("Resolved", result.progress.resolved), ("New", result.progress.new)):
+                body += [
+                    f"<li>{label}: {html.escape(i.rule)} {html.escape(i.title)} ({html.escape(i.subject)})</li>"
+                    for i in items
+                ]
+            body.append("</ul>")
         body.append(_network_svg(result))
         for severity in SEVERITIES:
             group = [f for f in result.findings if f.severity == severity]

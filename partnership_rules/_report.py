@@ -5,18 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import Problem, UsageError
 from ._rules import SEVERITIES, Category, Reference, Severity
 
 __all__ = [
     "AuditError",
+    "Progress",
+    "TrackedFinding",
     "ErrorReport",
     "Finding",
     "IndicativeLevel",
     "PartnershipRef",
     "Report",
+    "read_reports",
     "severity_rank",
 ]
 
@@ -70,6 +77,24 @@ class IndicativeLevel(_Frozen):
     note: str = "indicative only, derived from the record; not an inspection grade"
 
 
+class TrackedFinding(_Frozen):
+    """A finding as progress tracking sees it: which rule, about what."""
+
+    rule: str
+    subject: str
+    title: str
+    severity: Severity
+
+
+class Progress(_Frozen):
+    """What changed since a baseline report of the same partnership."""
+
+    baseline_as_of: dt.date
+    resolved: list[TrackedFinding]
+    new: list[TrackedFinding]
+    remaining: list[TrackedFinding]
+
+
 class Report(_Frozen):
     """The audit of one record."""
 
@@ -81,6 +106,7 @@ class Report(_Frozen):
     findings: list[Finding]
     summary: dict[str, int]
     indicative_levels: list[IndicativeLevel] = Field(default_factory=list)
+    progress: Progress | None = None
 
     @classmethod
     def build(
@@ -121,7 +147,33 @@ class Report(_Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of DESIGN.md (dates as ISO text)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude_none=False)
+
+    def compared_with(self, baseline: Report) -> Report:
+        """This report with ``progress`` filled in: findings resolved, new and remaining since
+        ``baseline`` (an earlier report on the same partnership), matched by rule and subject."""
+        if baseline.partnership.id != self.partnership.id:
+            raise UsageError(
+                f"the baseline is about partnership '{baseline.partnership.id}',"
+                f" not '{self.partnership.id}'"
+            )
+
+        def tracked(findings: list[Finding]) -> dict[tuple[str, str], TrackedFinding]:
+            return {
+                (f.rule, f.subject): TrackedFinding(
+                    rule=f.rule, subject=f.subject, title=f.title, severity=f.severity
+                )
+                for f in findings
+            }
+
+        before, now = tracked(baseline.findings), tracked(self.findings)
+        progress = Progress(
+            baseline_as_of=baseline.as_of,
+            resolved=[v for k, v in before.items() if k not in now],
+            new=[v for k, v in now.items() if k not in before],
+            remaining=[v for k, v in now.items() if k in before],
+        )
+        return self.model_copy(update={"progress": progress})
 
 
 class AuditError(_Frozen):
@@ -151,3 +203,30 @@ class ErrorReport(_Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+def read_reports(path: str | os.PathLike[str]) -> list[Report]:
+    """Reports saved earlier with ``--format json`` (one object or an array); elements for
+    inputs that could not be audited are skipped. Raises :class:`UsageError` naming the file."""
+    source = os.fspath(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise UsageError(f"{source}: cannot read baseline: {error.strerror or error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise UsageError(f"{source}: the baseline is not a JSON report ({error})") from None
+    items = data if isinstance(data, list) else [data]
+    reports = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and "error" in item and "findings" not in item:
+            continue
+        try:
+            reports.append(Report.model_validate(item))
+        except ValidationError as error:
+            first = error.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            prefix = f"[{index}]." if isinstance(data, list) else ""
+            raise UsageError(
+                f"{source}: {prefix}{where}: {first['msg']} (expected a report saved with --format json)"
+            ) from None
+    return reports
