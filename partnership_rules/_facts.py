@@ -19,28 +19,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, get_args
 
 import networkx as nx
 import yaml
 
 from ._catalogue import load_catalogue
 from ._graph import contact_graph, node_key
-from ._record import Record
+from ._record import Record, Stage
 
 __all__ = ["FACT_SCHEMAS", "FactField", "derive_facts"]
 
 Fact = dict[str, Any]
 
 # Stages of the QCA cycle in order; later stages are expected to have what earlier ones made.
-STAGES = (
-    "identify-need",
-    "explore-commitment",
-    "agree-plan",
-    "design-structure",
-    "monitor-review",
-    "recognise-achievements",
-)
+STAGES: tuple[str, ...] = get_args(Stage)
 ENGAGEMENT_LEVELS = {"none": 0, "informed": 1, "consulted": 2, "involved": 3, "deciding": 4}
 VOICE_KINDS = ("learners", "carers", "community")
 DIMENSIONS = ("results", "process", "relationships")

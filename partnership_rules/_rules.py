@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -57,23 +57,6 @@ __all__ = [
     "shipped_ruleset_names",
 ]
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-CATEGORIES = (
-    "vague-objectives",
-    "missing-governance",
-    "power-imbalance",
-    "absent-metrics",
-    "unclear-roles",
-    "weak-communication",
-    "stakeholder-voice",
-    "no-review",
-    "sustainability",
-    "information-sharing",
-    "resourcing",
-    "delivery",
-    "self-assessment",
-    "compliance",
-)
 Severity = Literal["critical", "high", "medium", "low", "info"]
 Category = Literal[
     "vague-objectives",
@@ -91,6 +74,9 @@ Category = Literal[
     "self-assessment",
     "compliance",
 ]
+
+SEVERITIES: tuple[str, ...] = get_args(Severity)  # most severe first
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_RULES_PER_FILE = 1000
