@@ -74,6 +74,7 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "employer_count": _f("number", "partners of kind employer"),
         "provider_count": _f("number", "partners of kind provider"),
         "has_parent_carer_partner": _f("bool", "a partner of kind parent-carer"),
+        "has_voice_partner": _f("bool", "a partner of kind parent-carer or learner-representative"),
         "stakeholder_count": _f("number", "number of stakeholders"),
         "wider_stakeholder_count": _f(
             "number",
@@ -111,6 +112,7 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "chair_top_partner": _f("text", "partner chairing the most bodies"),
         "chair_top_count": _f("number", "bodies that partner chairs"),
         "chaired_body_count": _f("number", "bodies with a chair"),
+        "chair_top_share": _f("number", "share of partner-chaired bodies that partner chairs (0 to 1)"),
         "lead_partner_rule_body_count": _f("number", "bodies deciding by lead-partner rule"),
         "funding_total": _f("number", "sum of funding contributions"),
         "funding_top_partner": _f("text", "partner supplying the most funding"),
@@ -425,7 +427,12 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
     review_participation: Counter[str] = Counter(
         pid for r in record.reviews for pid in set(r.participants)
     )
-    latest_review = max(record.reviews, key=lambda r: (r.date, sorted(r.participants)), default=None)
+    # Reviews dated after as_of have not happened yet; all reviews on the latest date count.
+    past_reviews = [r for r in record.reviews if r.date <= as_of]
+    latest_review_date = max((r.date for r in past_reviews), default=None)
+    latest_reviewers = {
+        pid for r in past_reviews if r.date == latest_review_date for pid in r.participants
+    }
     signatories = set(agreement.signed_by) if agreement is not None and agreement.exists else set()
 
     facts: list[Fact] = []
@@ -455,6 +462,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "employer_count": sum(1 for x in record.partners if x.kind == "employer"),
             "provider_count": sum(1 for x in record.partners if x.kind == "provider"),
             "has_parent_carer_partner": any(x.kind == "parent-carer" for x in record.partners),
+            "has_voice_partner": any(
+                x.kind in ("parent-carer", "learner-representative") for x in record.partners
+            ),
             "stakeholder_count": len(record.stakeholders),
             "wider_stakeholder_count": sum(
                 1
@@ -478,10 +488,10 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 1 for t in AGREEMENT_TOPICS if t not in agreement_topics
             ),
             "review_count": len(record.reviews),
-            "days_since_review": _days(latest_review.date if latest_review else None, as_of),
+            "days_since_review": _days(latest_review_date, as_of),
             "last_review_partner_share": (
-                round(len(set(latest_review.participants) & set(partner_ids)) / len(partner_ids), 4)
-                if latest_review
+                round(len(latest_reviewers & set(partner_ids)) / len(partner_ids), 4)
+                if latest_review_date
                 else None
             ),
             "external_review_count": sum(1 for r in record.reviews if r.kind == "external"),
@@ -503,6 +513,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "chair_top_partner": chair_top,
             "chair_top_count": chairs[chair_top] if chair_top else 0,
             "chaired_body_count": sum(1 for b in bodies if b.chair is not None),
+            "chair_top_share": _ratio(chairs[chair_top] if chair_top else None, sum(chairs.values())),
             "lead_partner_rule_body_count": sum(1 for b in bodies if b.decision_rule == "lead-partner"),
             "funding_total": round(funding_total, 2),
             "funding_top_partner": fund_top,
