@@ -10,6 +10,7 @@ import html
 import io
 import json
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,8 +148,10 @@ def _text_finding(console: Console, finding: Finding) -> None:
     head.append(f" {finding.title}", style="bold")
     head.append(f"  [{finding.subject}]", style="dim")
     console.print(head)
-    console.print(Text(f"    {finding.message}"), overflow="fold")
-    console.print(Text(f"    Remedy: {finding.remedy}", style="green"), overflow="fold")
+    width = max(console.width - 4, 40)
+    for text, style in ((finding.message, ""), (f"Remedy: {finding.remedy}", "green")):
+        wrapped = textwrap.fill(text, width, initial_indent="    ", subsequent_indent="    ")
+        console.print(Text(wrapped, style=style), soft_wrap=True)
 
 
 def _sarif_level(severity: str) -> str:
