@@ -206,13 +206,19 @@ def audit(
 @cli.command()
 @click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE",
               help="List this ruleset only (a shipped name or a rule file); repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="markdown: full rule documentation, as in docs/rules.md.")
 def rules(rulesets: Sequence[str], fmt: str) -> None:
     """List the rules: id, severity, category and title."""
     try:
         auditor = Auditor(rulesets or None, engine="python")
     except PartnershipRulesError as error:
         _fail(error)
+    if fmt == "markdown":
+        from partnership_rules._ruledocs import rules_markdown
+
+        click.echo(rules_markdown(auditor.rulesets), nl=False)
+        return
     if fmt == "json":
         data = [
             {"ruleset": r.ruleset, **r.rule.model_dump(mode="json", exclude={"when"}), "when": r.rule.when}
