@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -67,6 +68,9 @@ def _audit_one(auditor: Auditor, path: str, as_of: dt.date | None) -> Result:
         return ErrorReport(
             source=path, error=AuditError.from_problems(path, [Problem(str(error))])
         )
+    except Exception as error:  # a bug: report it in this file's place, audit the rest
+        problem = Problem(f"internal error, please report it: {type(error).__name__}: {error}")
+        return ErrorReport(source=path, error=AuditError.from_problems(path, [problem]))
 
 
 _WORKER: Auditor | None = None
@@ -76,6 +80,9 @@ _WORKER_AS_OF: dt.date | None = None
 def _start_worker(settings: AuditSettings) -> None:
     # Process-local by design: each worker process compiles the rulesets once.
     global _WORKER, _WORKER_AS_OF
+    # Ctrl-C in a terminal signals every process of the group: only the parent handles it
+    # (it stops the workers itself), so workers neither die mid-item nor print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = settings.auditor()
     _WORKER_AS_OF = settings.as_of
 
@@ -115,11 +122,35 @@ def audit_paths(
 
         context = multiprocessing.get_context(mp_context) if mp_context else None
         chunk = max(1, min(64, len(paths) // (jobs * 4)))
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
-        ) as pool:
+        )
+        try:
             for index, result in enumerate(pool.map(_work, paths, chunksize=chunk)):
                 results[index] = result
                 if on_result:
                     on_result(index, result)
-    return [r for r in results if r is not None]
+        except BaseException:
+            # Interrupted (Ctrl-C) or failed: leaving a "with" block would wait for every
+            # queued file to be audited first. Cancel the queue and stop the workers now.
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
+    missing = [paths[i] for i, r in enumerate(results) if r is None]
+    if missing:  # never drop an input silently
+        raise RuntimeError(f"no result for {len(missing)} file(s), first {missing[0]}")
+    return results  # type: ignore[return-value]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    # shutdown() forgets the worker processes: take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)

@@ -17,18 +17,24 @@ The durable-rules traps (see the project notes) and how each is guarded here:
 - colliding fact ids: each fact's ``id`` is its subject (``kind:id``), unique per record;
 - callback exceptions are swallowed, and two-parameter callbacks lose findings: the
   callback is a one-parameter closure that cannot raise, and the match count is checked;
+- a condition with ``$or`` fires once for each of its branches that holds: matches are
+  de-duplicated;
+- floats in exponent form (``1e+20``) crash the C engine and texts are read as C strings:
+  every value is checked, and converted where that keeps it exact, before it is sent;
 - rulesets are never freed: an engine is built once per set of rules and reused;
 - no locking in the C engine: one process-wide lock around every call into it.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from ._errors import Problem, RulesetError
 from ._rules import CompiledRule, engine_fields
 
 __all__ = [
@@ -98,9 +104,27 @@ def _project(facts: Sequence[dict[str, Any]], fields: dict[str, tuple[str, ...]]
         for name in fields.get(fact["type"], ()):
             value = fact.get(name)
             if value is not None:
-                view[name] = value
+                view[name] = _engine_value(value, subject, name)
         projected.append(view)
     return projected
+
+
+def _engine_value(value: Any, subject: str, name: str) -> Any:
+    """``value`` in a form durable-rules reads exactly; both engines see the same form.
+
+    The C engine segfaults on a float written in exponent form (``1e+20``, ``1e-05``) and
+    reads texts as C strings (``"a\\x00b"`` would equal ``"a"``).
+    """
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{subject}: {name} is {value}, not a finite number")
+        if abs(value) >= 1e16:  # every float this large is a whole number: send its digits
+            return int(value)
+        if "e" in repr(value):
+            raise ValueError(f"{subject}: {name} is {value!r}, too small for the engine")
+    elif isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 def _holds(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
@@ -189,7 +213,12 @@ class DurableEngine:
         with _DURABLE_LOCK:
             self._host = _QuietHost()
             # set_rulesets deletes each "run" key from the dict it is given; this one is ours.
-            self._host.set_rulesets({self._ruleset: definition})
+            try:
+                self._host.set_rulesets({self._ruleset: definition})
+            except Exception as error:  # durable's own error class, e.g. "error code: 204"
+                raise RulesetError(
+                    "rulesets", [Problem(f"the durable engine cannot compile these rules: {error}")]
+                ) from None
 
     def _callback(self, rule_id: str) -> Any:
         matches = self._matches
@@ -226,7 +255,8 @@ class DurableEngine:
             self._live_states += 1
             try:
                 self._host.assert_facts(self._ruleset, views)
-                matches = sorted(self._matches)
+                # A condition with "$or" fires once per branch that holds: one match each.
+                matches = sorted(set(self._matches))
                 fired, errors = self._fired, list(self._errors)
             finally:
                 if self._fired:  # deleting a state where no action ran segfaults

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from ._catalogue import check_self_assessment
 from ._errors import Problem, RecordError
+from ._record import ID_PATTERN as _ID_PATTERN
 from ._record import Record, check_references
 
 __all__ = ["MAX_BYTES", "load_record", "parse_text", "record_from_data"]
@@ -90,7 +92,8 @@ class _YamlBuilder:
             raise _Abort(Problem("empty file: expected a partnership record"))
         return documents[0]
 
-    def _scalar(self, event: Any) -> Any:
+    def _scalar(self, event: Any, path: PathKey = ()) -> Any:
+        where = _format_path(path)
         tag = event.tag
         if tag is None or tag == "!":
             plain = event.implicit[0]
@@ -99,7 +102,7 @@ class _YamlBuilder:
                 # Dates stay text here; the record model parses them the same way as JSON's.
                 return event.value
         if tag not in _SCALAR_TAGS:
-            raise _Abort(Problem(f"tag '{event.tag}' is not allowed", line=_line(event)))
+            raise _Abort(Problem(f"tag '{_tag_name(event.tag)}' is not allowed", where, _line(event)))
         if tag == _TAG + "timestamp" or tag == _TAG + "str":
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
@@ -107,10 +110,12 @@ class _YamlBuilder:
             value = self.loader.construct_object(node)
         except (ValueError, yaml.YAMLError) as error:
             raise _Abort(
-                Problem(f"cannot read {event.value!r}: {error}", line=_line(event))
+                Problem(f"cannot read {_shorten(event.value)}: {error}", where, _line(event))
             ) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Abort(Problem(f"{event.value!r} is not a finite number", line=_line(event)))
+            raise _Abort(
+                Problem(f"{_shorten(event.value)} is not a finite number", where, _line(event))
+            )
         return value
 
     def _value(self, events: Iterator[Any], event: Any, path: PathKey, depth: int) -> tuple[Any, int]:
@@ -126,11 +131,13 @@ class _YamlBuilder:
             return value, size
         self._count(1, event)
         if isinstance(event, yaml.ScalarEvent):
-            value: Any = self._scalar(event)
+            value: Any = self._scalar(event, path)
             size = 1
         elif isinstance(event, yaml.SequenceStartEvent):
             if event.tag not in (None, "!", _SEQ_TAG):
-                raise _Abort(Problem(f"tag '{event.tag}' is not allowed", line=_line(event)))
+                raise _Abort(
+                    Problem(f"tag '{_tag_name(event.tag)}' is not allowed", _format_path(path), _line(event))
+                )
             value, size = [], 1
             item = next(events)
             while not isinstance(item, yaml.SequenceEndEvent):
@@ -140,15 +147,23 @@ class _YamlBuilder:
                 item = next(events)
         elif isinstance(event, yaml.MappingStartEvent):
             if event.tag not in (None, "!", _MAP_TAG):
-                raise _Abort(Problem(f"tag '{event.tag}' is not allowed", line=_line(event)))
+                raise _Abort(
+                    Problem(f"tag '{_tag_name(event.tag)}' is not allowed", _format_path(path), _line(event))
+                )
             value, size = {}, 1
             key_event = next(events)
             while not isinstance(key_event, yaml.MappingEndEvent):
                 if not isinstance(key_event, yaml.ScalarEvent):
                     raise _Abort(Problem("mapping keys must be plain text", line=_line(key_event)))
                 if key_event.value == "<<" and key_event.implicit[0]:
-                    raise _Abort(Problem("merge keys ('<<') are not allowed", line=_line(key_event)))
-                key = self._scalar(key_event)
+                    raise _Abort(
+                        Problem(
+                            "merge keys ('<<') are not allowed",
+                            _format_path((*path, "<<")),
+                            _line(key_event),
+                        )
+                    )
+                key = self._scalar(key_event, path)
                 if not isinstance(key, str):
                     key = str(key).lower() if isinstance(key, bool) else str(key)
                 if key in value:
@@ -169,6 +184,17 @@ class _YamlBuilder:
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         return value, size
+
+
+def _tag_name(tag: str) -> str:
+    """A tag as it was written: ``!!python/name:os.system``, not its expanded URI."""
+    shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+    return shown if len(shown) <= 60 else shown[:60] + "..."
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut short: a hostile value must not flood the terminal."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
 
 
 def _format_path(path: PathKey) -> str:
@@ -195,44 +221,81 @@ def _parse_yaml(text: str) -> _Parsed:
     return _Parsed(data, builder.lines)
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+class _Duplicates(dict):  # type: ignore[type-arg]
+    """A JSON object that had a key twice: kept so that the walk below can name its path."""
+
+    duplicate = ""
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    duplicate = None
     for key, value in pairs:
-        if key in out:
-            raise _Abort(Problem(f"duplicate key '{key}'"))
+        if key in out and duplicate is None:
+            duplicate = key
         out[key] = value
-    return out
+    if duplicate is None:
+        return out
+    marked = _Duplicates(out)
+    marked.duplicate = duplicate
+    return marked
 
 
-def _reject_constant(name: str) -> Any:
-    raise _Abort(Problem(f"{name} is not a finite number"))
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_line(text: str) -> int | None:
+    """The line where JSON text first nests deeper than ``MAX_DEPTH`` (strings skipped)."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _json_problem(data: Any) -> Problem | None:
+    """The first duplicate key, non-finite number or excess of values, in document order,
+    with its field path (JSON's parser reports none of these with a position)."""
+    stack: list[tuple[Any, PathKey]] = [(data, ())]
+    count = 0
+    while stack:
+        item, path = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return Problem(f"document holds more than {MAX_NODES:,} values", _format_path(path))
+        if isinstance(item, float) and not math.isfinite(item):
+            name = "NaN" if math.isnan(item) else "infinity"
+            return Problem(f"{name} is not a finite number", _format_path(path))
+        if isinstance(item, _Duplicates):
+            key = item.duplicate
+            return Problem(f"duplicate key '{key}'", _format_path((*path, key)))
+        if isinstance(item, dict):
+            stack.extend((value, (*path, key)) for key, value in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((value, (*path, i)) for i, value in reversed(list(enumerate(item))))
+    return None
 
 
 def _parse_json(text: str) -> _Parsed:
     try:
-        data = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        # NaN, Infinity and 1e999 parse to non-finite floats, found (with their path) below.
+        data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as error:
         raise _Abort(Problem(f"invalid JSON: {error.msg} (column {error.colno})", line=error.lineno)) from None
     except RecursionError:
-        raise _Abort(Problem("invalid JSON: nested too deeply")) from None
-    if _depth_exceeds(data, MAX_DEPTH):
-        raise _Abort(Problem(f"nested more than {MAX_DEPTH} levels deep"))
+        data = None  # nested far beyond MAX_DEPTH; the scan below finds where
+    line = _json_depth_line(text)
+    if line is not None:
+        raise _Abort(Problem(f"nested more than {MAX_DEPTH} levels deep", line=line))
+    problem = _json_problem(data)
+    if problem is not None:
+        raise _Abort(problem)
     return _Parsed(data)
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 def parse_text(text: str, *, json_format: bool) -> tuple[Any, dict[PathKey, int]]:
@@ -258,6 +321,18 @@ def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -
             message = "unknown field"
         elif item["type"] == "missing":
             message = "required field is missing"
+        elif item["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        elif (
+            item["type"] == "string_pattern_mismatch"
+            and item.get("ctx", {}).get("pattern") == _ID_PATTERN
+        ):
+            value = item["input"]
+            shown = _shorten(value) if isinstance(value, str) else repr(value)
+            message = (
+                f"{shown} is not a valid id (letters, digits, '.', '_' and '-', starting with"
+                " a letter or digit, at most 100; no spaces or control characters)"
+            )
         line = None
         for cut in range(len(loc), -1, -1):
             if loc[:cut] in lines:
@@ -312,14 +387,18 @@ def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> 
         raise RecordError(source, [Problem(f"cannot read file: {error.strerror or error}")]) from None
     if len(raw) > max_bytes:
         raise RecordError(source, [Problem(f"file is larger than the {max_bytes:,}-byte limit")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RecordError(
-            source, [Problem(f"not UTF-8 text (bad byte at offset {error.start})")]
-        ) from None
-    if "\x00" in text:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RecordError(source, [Problem("UTF-16 text: save the file as UTF-8", line=1)])
+    if b"\x00" in raw:
         raise RecordError(source, [Problem("binary data, not a text record")])
+    try:
+        text = raw.decode("utf-8-sig")  # a UTF-8 byte order mark is accepted and dropped
+    except UnicodeDecodeError as error:
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        line = body.count(b"\n", 0, error.start) + 1
+        raise RecordError(
+            source, [Problem(f"not UTF-8 text (bad byte 0x{body[error.start]:02x})", line=line)]
+        ) from None
     try:
         data, lines = parse_text(text, json_format=file_path.suffix.lower() == ".json")
     except RecordError as error:

@@ -10,9 +10,10 @@ at once rather than stopping at the first.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ._errors import Problem
 
@@ -40,14 +41,37 @@ __all__ = [
     "check_references",
 ]
 
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"),
-]
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
-NonNegative = Annotated[float, Field(ge=0)]
+# Upper bounds keep every derived number finite and exact: a sum of the largest amounts over
+# the largest record stays far below float overflow, and counts stay far below 2**53, past
+# which durable-rules (which compares C doubles) and Python would disagree.
+MAX_AMOUNT = 1e12
+MAX_COUNT = 1_000_000_000
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Days = Annotated[int, Field(ge=1, le=36_500)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    # Without this, pydantic's lax mode reads a number as a Unix timestamp (0 becomes
+    # 1970-01-01) and accepts datetime text with a zero time: both silent misreadings.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"'{value}' is not a valid date: {error}") from None
+    shown = repr(value)
+    raise ValueError(f"expected an ISO date (YYYY-MM-DD), found {shown[:40]}")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 Context = Literal["core", "education-training", "nvq", "childrens-services", "community-learning"]
 Stage = Literal[
@@ -119,8 +143,8 @@ class Partnership(_Model):
     sector: ShortText | None = None
     purpose: Text | None = None
     stage: Stage | None = None
-    established: dt.date | None = None
-    assessed_on: dt.date | None = None
+    established: Date | None = None
+    assessed_on: Date | None = None
     exit_strategy: Text | None = None
 
 
@@ -163,7 +187,7 @@ class Body(_Model):
 class Agreement(_Model):
     exists: bool = False
     signed_by: list[Id] = Field(default_factory=list, max_length=1000)
-    last_reviewed: dt.date | None = None
+    last_reviewed: Date | None = None
     covers: list[AgreementTopic] = Field(default_factory=list, max_length=10)
 
 
@@ -179,12 +203,12 @@ class Objective(_Model):
     metrics: list[Id] = Field(default_factory=list, max_length=1000)
     baseline: float | None = None
     target: float | None = None
-    due: dt.date | None = None
+    due: Date | None = None
     beneficiaries: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class Reading(_Model):
-    date: dt.date
+    date: Date
     value: float | Text
 
 
@@ -206,7 +230,7 @@ class Action(_Model):
     accountable: Id | None = None
     phase: Phase | None = None
     objective: Id | None = None
-    due: dt.date | None = None
+    due: Date | None = None
     status: ActionStatus = "not-started"
 
 
@@ -218,20 +242,20 @@ class Communication(_Model):
 
 
 class Meeting(_Model):
-    date: dt.date
+    date: Date
     body: Id | None = None
     attended: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class Review(_Model):
-    date: dt.date
+    date: Date
     kind: ReviewKind = "progress"
     participants: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class Feedback(_Model):
     from_: Id = Field(alias="from")
-    date: dt.date | None = None
+    date: Date | None = None
     method: ShortText | None = None
     acted_on: bool = False
 
@@ -249,14 +273,14 @@ class Issue(_Model):
     id: Id
     description: Text
     kind: IssueKind = "other"
-    raised: dt.date | None = None
-    resolved: dt.date | None = None
+    raised: Date | None = None
+    resolved: Date | None = None
 
 
 class Qualifications(_Model):
-    candidates: Annotated[int, Field(ge=0)] | None = None
-    assessors: Annotated[int, Field(ge=0)] | None = None
-    internal_verifiers: Annotated[int, Field(ge=0)] | None = None
+    candidates: Count | None = None
+    assessors: Count | None = None
+    internal_verifiers: Count | None = None
     awarding_body_approved: bool | None = None
 
 

@@ -31,6 +31,7 @@ evaluates that same compiled form, so both engines answer from one definition.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -180,7 +181,10 @@ def _display(value: Any, spec: str = "") -> str:
     if isinstance(value, list):
         return ", ".join(_display(v) for v in value) if value else "none"
     if spec and isinstance(value, (int, float)):
-        return format(value, spec)
+        try:
+            return format(value, spec)
+        except ValueError:  # e.g. "d" on a float: a message must never fail to render
+            return _display(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -196,7 +200,9 @@ def render_template(template: str, fact: dict[str, Any]) -> str:
     return "".join(out)
 
 
-_SPEC_CHARS = set("0123456789.,%fdgeE")
+# A number format: optional width and precision of at most two digits each (a width such as
+# 999999999 would build a gigabyte of padding), optional thousands comma, and a type.
+_SPEC = re.compile(r"[0-9]{0,2},?(?:\.[0-9]{1,2})?[deEfFgG%]?")
 
 
 def _template_problems(template: str, fact_type: str, where: str) -> list[Problem]:
@@ -211,8 +217,13 @@ def _template_problems(template: str, fact_type: str, where: str) -> list[Proble
             continue
         if field not in schema and field != "type":
             problems.append(Problem(f"placeholder '{{{field}}}' is not a field of {fact_type} facts", where))
-        elif conversion is not None or (spec and not set(spec) <= _SPEC_CHARS):
-            problems.append(Problem(f"placeholder '{{{field}}}' may only use a number format", where))
+        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            problems.append(
+                Problem(
+                    f"placeholder '{{{field}}}' may only use a number format such as :.1f or :.0%",
+                    where,
+                )
+            )
         elif spec and schema[field].type != "number":
             problems.append(Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where))
     return problems
@@ -228,6 +239,36 @@ def _value_matches(kind: str, value: Any) -> bool:
     return False
 
 
+MAX_CONDITION_NUMBER = 10**15
+MAX_CONDITION_TEXT = 200
+
+
+def _shorten(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _number_problem(value: float) -> str | None:
+    # durable-rules compares C doubles (exact only below 2**53) and cannot read a float
+    # written in exponent form: 1e16 or 0.00001 in a condition fails to compile (error 204).
+    if abs(value) > MAX_CONDITION_NUMBER or (isinstance(value, float) and "e" in repr(value)):
+        return (
+            f"{_shorten(value)} is out of range: numbers in conditions lie between"
+            " -1e15 and 1e15 and, unless 0, are at least 0.0001 in size"
+        )
+    return None
+
+
+def _text_problem(value: str) -> str | None:
+    # The C engine reads texts as C strings: "a\x00b" would compare equal to "a" there.
+    if len(value) > MAX_CONDITION_TEXT or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        return (
+            f"{_shorten(value)}: texts in conditions are at most {MAX_CONDITION_TEXT}"
+            " characters, without control characters"
+        )
+    return None
+
+
 class _ConditionCompiler:
     def __init__(self, fact_type: str, where: str) -> None:
         self.schema = FACT_SCHEMAS[fact_type]
@@ -238,7 +279,8 @@ class _ConditionCompiler:
         self.tests = 0
 
     def fail(self, path: str, message: str) -> dict[str, Any]:
-        self.problems.append(Problem(message, f"{self.where}.{path}"))
+        # ``path`` is relative to the condition: "" for the condition itself, ".all[0]" below it.
+        self.problems.append(Problem(message, f"{self.where}{path}"))
         return {}
 
     def compile(self, node: Any, path: str, depth: int) -> dict[str, Any]:
@@ -257,7 +299,9 @@ class _ConditionCompiler:
     def compile_test(self, node: dict[str, Any], path: str) -> dict[str, Any]:
         self.tests += 1
         if self.tests > MAX_CONDITION_TESTS:
-            return self.fail(path, f"more than {MAX_CONDITION_TESTS} tests in one condition")
+            if self.tests == MAX_CONDITION_TESTS + 1:  # say it once, not once per extra test
+                return self.fail(path, f"more than {MAX_CONDITION_TESTS} tests in one condition")
+            return {}
         field = node.get("field")
         ops = [k for k in node if k != "field"]
         unknown = [k for k in ops if k not in _OPERATORS]
@@ -267,13 +311,15 @@ class _ConditionCompiler:
                 f"unknown operator '{unknown[0]}' (use one of: {', '.join(_OPERATORS)}; or all/any)",
             )
         if not isinstance(field, str):
-            return self.fail(path, "a test needs 'field' naming a fact field")
+            return self.fail(path or ".field", "a test needs 'field' naming a fact field")
         if len(ops) != 1:
             return self.fail(path, "a test has exactly one operator")
         if field in RESERVED_FIELDS:
             return self.fail(f"{path}.field", f"'{field}' is reserved and cannot be tested")
         if field not in self.schema:
-            return self.fail(f"{path}.field", f"'{field}' is not a field of {self.fact_type} facts")
+            return self.fail(
+                f"{path}.field", f"{_shorten(field)} is not a field of {self.fact_type} facts"
+            )
         kind = self.schema[field].type
         op = ops[0]
         value = node[op]
@@ -293,15 +339,22 @@ class _ConditionCompiler:
                 return self.fail(where, f"'{op}' takes a list of 1 to 50 texts, for a text field")
             if not all(isinstance(v, str) for v in value):
                 return self.fail(where, f"'{op}' takes texts only")
+            bad = next((v for v in value if _text_problem(v)), None)
+            if bad is not None:
+                return self.fail(where, _text_problem(bad))  # type: ignore[arg-type]
             if op == "one_of":
                 return {"$or": [{field: v} for v in value]}
             return {"$and": [{"$neq": {field: v}} for v in value]}
         if op in ("lt", "lte", "gt", "gte") and kind != "number":
             return self.fail(where, f"'{op}' compares numbers, but '{field}' is {kind}")
         if not _value_matches(kind, value):
-            return self.fail(where, f"'{field}' is {kind}; {value!r} is not")
+            return self.fail(where, f"'{field}' is {kind}; {_shorten(value)} is not")
         if isinstance(value, float) and value != value:  # NaN never matches in the engine
             return self.fail(where, "NaN is not a value")
+        problem = _number_problem(value) if kind == "number" else None
+        problem = problem or (_text_problem(value) if kind == "text" else None)
+        if problem:
+            return self.fail(where, problem)
         if op == "equals":
             return {field: value}
         return {_DURABLE_OPS[op]: {field: value}}
@@ -330,7 +383,7 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
         ]
     compiler = _ConditionCompiler(rule.applies_to, f"{label}.when")
     condition = compiler.compile(rule.when, "", 0) if rule.when else compiler.fail("", "empty condition")
-    problems = [Problem(p.message, p.path.replace(".when.", ".when", 1) if p.path.endswith(".when.") else p.path) for p in compiler.problems]
+    problems = list(compiler.problems)
     problems += _template_problems(rule.message, rule.applies_to, f"{label}.message")
     problems += _template_problems(rule.remedy, rule.applies_to, f"{label}.remedy")
     evidence = tuple(rule.evidence) if rule.evidence is not None else tuple(compiler.fields)

@@ -1,0 +1,460 @@
+"""Hypothesis strategies for VALID partnership records in format v1, as plain dicts.
+
+Every list item with an id gets an id unique across the record, and every reference
+(members, chairs, owners, metrics, responsible/accountable partners, meeting bodies,
+participants...) names an item of the right kind, so ``record_from_data`` accepts every
+generated record. ``reports_to`` only points at a body generated earlier, so it never forms
+a cycle. Records stay small (1 to 6 partners, a handful of everything else) and dates fall
+in a narrow window around ``assessed_on``, so that ties (same dates, same counts, same
+shares) are common: they are where order-dependence would hide.
+
+``shuffled(record, random)`` returns the same record with every list in it reordered.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random as _random
+from typing import Any
+
+from hypothesis import strategies as st
+
+from partnership_rules._catalogue import load_catalogue
+
+Record = dict[str, Any]
+
+CONTEXTS = ["core", "education-training", "nvq", "childrens-services", "community-learning"]
+STAGES = [
+    "identify-need",
+    "explore-commitment",
+    "agree-plan",
+    "design-structure",
+    "monitor-review",
+    "recognise-achievements",
+]
+PARTNER_KINDS = [
+    "provider", "employer", "awarding-body", "local-authority", "enterprise-partnership",
+    "funder", "agency", "school", "health", "police", "voluntary", "community-organisation",
+    "parent-carer", "learner-representative", "other",
+]
+CONTRIBUTION_KINDS = ["staff-time", "funding", "facilities", "equipment", "expertise", "data", "other"]
+STAKEHOLDER_KINDS = [
+    "learners", "carers", "community", "employer-organisation", "local-authority",
+    "enterprise-partnership", "professional-body", "regulator", "awarding-body", "funder", "other",
+]
+ENGAGEMENT = ["none", "informed", "consulted", "involved", "deciding"]
+BODY_KINDS = ["board", "steering-group", "working-group", "operational-group"]
+DECISION_RULES = ["consensus", "majority", "lead-partner", "unspecified"]
+TOPICS = ["roles", "resources", "data-sharing", "disputes", "exit"]
+DIMENSIONS = ["results", "process", "relationships"]
+PHASES = ["plan", "design", "deliver", "assess", "review", "other"]
+STATUSES = ["not-started", "in-progress", "done", "blocked"]
+CHANNELS = ["meeting", "email", "shared-platform", "report", "phone", "social-media", "newsletter"]
+REVIEW_KINDS = ["progress", "annual", "external", "stakeholder-feedback"]
+ISSUE_KINDS = ["conflict", "commitment", "power", "resources", "quality", "other"]
+
+ASSESSED_ON = dt.date(2016, 6, 30)
+EARLIEST = ASSESSED_ON - dt.timedelta(days=900)
+LATEST = ASSESSED_ON + dt.timedelta(days=200)
+
+_NAMES = ["Alpha College", "Beta Ltd", "Gamma Council", "Delta Trust", "Epsilon Forum", "Zeta"]
+_STATEMENTS = [
+    "Raise the pass rate of the 60 learners from 60% to 85% by July 2016",
+    "Improve and support learner outcomes where possible",
+    "Develop better links with employers",
+    "Deliver 12 employer-led sessions to all learners by 15 July 2016",
+    "Work towards a shared curriculum",
+    "Increase completers recruited from 3 to 10 a year",
+]
+_SHORT_TEXT = ["College records", "Survey", "HR data", " ", "Minutes"]
+_AMOUNTS = [0, 1, 2, 5, 10, 100, 120, 5000, 6000, 0.5, 1.25, 999_999.99, 1e6]
+_ID_CHARS = "abcdefgh0123"
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+class _Gen:
+    """Fills in a record from one seeded ``random.Random``: hypothesis draws only the sizes
+    (which shrink), so that generating a record costs well under a millisecond."""
+
+    def __init__(self, rnd: _random.Random) -> None:
+        self.rnd = rnd
+
+    def maybe(self, values: Any, p_none: float = 0.3) -> Any:
+        if self.rnd.random() < p_none:
+            return None
+        return self.rnd.choice(values) if isinstance(values, (list, tuple)) else values()
+
+    def subset(self, items: list[str], min_size: int = 0, max_size: int | None = None) -> list[str]:
+        top = len(items) if max_size is None else min(max_size, len(items))
+        if min_size > top:
+            return []
+        return self.rnd.sample(items, self.rnd.randint(min_size, top))
+
+    def date(self) -> dt.date:
+        return EARLIEST + dt.timedelta(days=self.rnd.randint(0, (LATEST - EARLIEST).days))
+
+    def ids(self, n: int) -> list[str]:
+        out: set[str] = set()
+        while len(out) < n:
+            size = self.rnd.randint(1, 3)
+            out.add("x" + "".join(self.rnd.choice(_ID_CHARS) for _ in range(size)))
+        found = sorted(out)
+        self.rnd.shuffle(found)
+        return found
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    """Optional fields: leave the key out when the value is None."""
+    if value is not None:
+        target[key] = value
+
+
+@st.composite
+def records(
+    draw: Any,
+    *,
+    max_partners: int = 6,
+    min_objectives: int = 0,
+    with_assessed_on: bool | None = None,
+) -> Record:
+    """A valid record (format v1) as a dict."""
+    n_partners = draw(st.integers(1, max_partners))
+    n_stakeholders = draw(st.integers(0, 4))
+    n_bodies = draw(st.integers(0, 3))
+    n_objectives = draw(st.integers(min_objectives, max(min_objectives, 4)))
+    n_metrics = draw(st.integers(0, 4))
+    n_actions = draw(st.integers(0, 4))
+    n_channels = draw(st.integers(0, 4))
+    n_meetings = draw(st.integers(0, 4))
+    n_reviews = draw(st.integers(0, 3))
+    n_feedback = draw(st.integers(0, 3))
+    n_issues = draw(st.integers(0, 3))
+    n_ratings = draw(st.integers(0, 3))
+    g = _Gen(draw(st.randoms(use_true_random=True)))
+    rnd = g.rnd
+    total = n_partners + n_stakeholders + n_bodies + n_objectives + n_metrics + n_actions + n_issues
+    it = iter(g.ids(total + 1))
+    partnership_id = next(it)
+    partner_ids = [next(it) for _ in range(n_partners)]
+    stakeholder_ids = [next(it) for _ in range(n_stakeholders)]
+    body_ids = [next(it) for _ in range(n_bodies)]
+    objective_ids = [next(it) for _ in range(n_objectives)]
+    metric_ids = [next(it) for _ in range(n_metrics)]
+    action_ids = [next(it) for _ in range(n_actions)]
+    issue_ids = [next(it) for _ in range(n_issues)]
+    members = partner_ids + stakeholder_ids
+
+    partnership: dict[str, Any] = {"id": partnership_id, "name": rnd.choice(_NAMES)}
+    _put(partnership, "contexts", g.maybe(lambda: g.subset(CONTEXTS, max_size=3)))
+    _put(partnership, "sector", g.maybe(["aviation", "care", "hair"]))
+    _put(partnership, "purpose", g.maybe(_STATEMENTS))
+    _put(partnership, "stage", g.maybe(STAGES))
+    _put(partnership, "established", g.maybe(lambda: _iso(g.date())))
+    if with_assessed_on is None:
+        _put(partnership, "assessed_on", g.maybe([_iso(ASSESSED_ON)], p_none=0.1))
+    elif with_assessed_on:
+        partnership["assessed_on"] = _iso(ASSESSED_ON)
+    _put(partnership, "exit_strategy", g.maybe(["Hand over to the college", " "]))
+
+    partners = []
+    for pid in partner_ids:
+        partner: dict[str, Any] = {"id": pid, "name": rnd.choice(_NAMES), "kind": rnd.choice(PARTNER_KINDS)}
+        _put(partner, "lead", g.maybe([True, False]))
+        _put(partner, "senior_sponsor", g.maybe(["Principal", "Director", ""]))
+        _put(partner, "signed_agreement", g.maybe([True, False]))
+        contributions = []
+        for _ in range(rnd.randint(0, 3)):
+            contribution: dict[str, Any] = {"kind": rnd.choice(CONTRIBUTION_KINDS)}
+            _put(contribution, "amount", g.maybe(_AMOUNTS))
+            _put(contribution, "unit", g.maybe(["GBP", "hours", "days"]))
+            contributions.append(contribution)
+        if contributions:
+            partner["contributions"] = contributions
+        benefits = [rnd.choice(["recruits", "skills", "income"]) for _ in range(rnd.randint(0, 2))]
+        if benefits:
+            partner["benefits"] = benefits
+        partners.append(partner)
+
+    stakeholders = [
+        {
+            "id": sid,
+            "name": rnd.choice(_NAMES),
+            "kind": rnd.choice(STAKEHOLDER_KINDS),
+            "engagement": rnd.choice(ENGAGEMENT),
+        }
+        for sid in stakeholder_ids
+    ]
+
+    bodies = []
+    for index, bid in enumerate(body_ids):
+        body: dict[str, Any] = {"id": bid, "name": rnd.choice(_NAMES), "kind": rnd.choice(BODY_KINDS)}
+        body_members = g.subset(members)
+        if body_members:
+            body["members"] = body_members
+        _put(body, "chair", g.maybe(body_members or members))
+        _put(body, "terms_of_reference", g.maybe([True, False]))
+        _put(body, "decision_rule", g.maybe(DECISION_RULES))
+        _put(body, "meets_every_days", g.maybe([14, 30, 42, 90]))
+        if index:  # only to an earlier body: never a cycle
+            _put(body, "reports_to", g.maybe(body_ids[:index]))
+        bodies.append(body)
+    governance: dict[str, Any] = {}
+    if bodies:
+        governance["bodies"] = bodies
+    if rnd.random() < 0.6:
+        agreement: dict[str, Any] = {"exists": rnd.random() < 0.7}
+        signed = g.subset(partner_ids)
+        if signed:
+            agreement["signed_by"] = signed
+        _put(agreement, "last_reviewed", g.maybe(lambda: _iso(g.date())))
+        covers = g.subset(TOPICS)
+        if covers:
+            agreement["covers"] = covers
+        governance["agreement"] = agreement
+
+    metrics = []
+    for mid in metric_ids:
+        metric: dict[str, Any] = {
+            "id": mid,
+            "name": rnd.choice(_NAMES),
+            "kind": rnd.choice(["quantitative", "qualitative"]),
+        }
+        _put(metric, "dimension", g.maybe(DIMENSIONS))
+        _put(metric, "source", g.maybe(_SHORT_TEXT))
+        _put(metric, "collected_by", g.maybe(partner_ids))
+        _put(metric, "every_days", g.maybe([30, 90, 365]))
+        readings = [
+            {"date": _iso(g.date()), "value": rnd.choice([0, 50, 70.5, 100, "good", "poor"])}
+            for _ in range(rnd.randint(0, 3))
+        ]
+        if readings:
+            metric["readings"] = readings
+        metrics.append(metric)
+
+    objectives = []
+    for oid in objective_ids:
+        objective: dict[str, Any] = {"id": oid, "statement": rnd.choice(_STATEMENTS)}
+        _put(objective, "owner", g.maybe(partner_ids))
+        measured_by = g.subset(metric_ids)
+        if measured_by:
+            objective["metrics"] = measured_by
+        _put(objective, "baseline", g.maybe([0, 3, 60, 12.5]))
+        _put(objective, "target", g.maybe([0, 10, 85, 99.5]))
+        _put(objective, "due", g.maybe(lambda: _iso(g.date())))
+        beneficiaries = g.subset(members)
+        if beneficiaries:
+            objective["beneficiaries"] = beneficiaries
+        objectives.append(objective)
+
+    actions = []
+    for aid in action_ids:
+        action: dict[str, Any] = {"id": aid, "action": rnd.choice(_STATEMENTS)}
+        responsible = g.subset(partner_ids)
+        if responsible:
+            action["responsible"] = responsible
+        _put(action, "accountable", g.maybe(partner_ids))
+        _put(action, "phase", g.maybe(PHASES))
+        if objective_ids:
+            _put(action, "objective", g.maybe(objective_ids))
+        _put(action, "due", g.maybe(lambda: _iso(g.date())))
+        _put(action, "status", g.maybe(STATUSES))
+        actions.append(action)
+
+    communication = []
+    if len(members) >= 2:
+        for _ in range(n_channels):
+            channel: dict[str, Any] = {
+                "between": g.subset(members, min_size=2, max_size=4),
+                "channel": rnd.choice(CHANNELS),
+            }
+            _put(channel, "every_days", g.maybe([7, 14, 30]))
+            _put(channel, "two_way", g.maybe([True, False]))
+            communication.append(channel)
+
+    meetings = []
+    for _ in range(n_meetings):
+        meeting: dict[str, Any] = {"date": _iso(g.date())}
+        if body_ids:
+            _put(meeting, "body", g.maybe(body_ids, p_none=0.2))
+        attended = g.subset(members)
+        if attended:
+            meeting["attended"] = attended
+        meetings.append(meeting)
+
+    reviews = []
+    for _ in range(n_reviews):
+        # Often on the same day as another review or as assessed_on: ties matter.
+        day = rnd.choice([ASSESSED_ON, EARLIEST, g.date()])
+        review: dict[str, Any] = {"date": _iso(day)}
+        _put(review, "kind", g.maybe(REVIEW_KINDS))
+        participants = g.subset(members)
+        if participants:
+            review["participants"] = participants
+        reviews.append(review)
+
+    feedback = []
+    for _ in range(n_feedback):
+        item: dict[str, Any] = {"from": rnd.choice(members)}
+        _put(item, "date", g.maybe(lambda: _iso(g.date())))
+        _put(item, "method", g.maybe(["survey", "forum"]))
+        _put(item, "acted_on", g.maybe([True, False]))
+        feedback.append(item)
+
+    issues = []
+    for iid in issue_ids:
+        issue: dict[str, Any] = {
+            "id": iid,
+            "description": rnd.choice(_STATEMENTS),
+            "kind": rnd.choice(ISSUE_KINDS),
+        }
+        raised = g.maybe(g.date)
+        if raised is not None:
+            issue["raised"] = _iso(raised)
+            if rnd.random() < 0.5:
+                issue["resolved"] = _iso(raised + dt.timedelta(days=rnd.randint(0, 120)))
+        issues.append(issue)
+
+    record: Record = {"format": "partnership-record/1", "partnership": partnership, "partners": partners}
+    if stakeholders:
+        record["stakeholders"] = stakeholders
+    if governance:
+        record["governance"] = governance
+    for key, value in (
+        ("objectives", objectives),
+        ("metrics", metrics),
+        ("actions", actions),
+        ("communication", communication),
+        ("meetings", meetings),
+        ("reviews", reviews),
+        ("feedback", feedback),
+        ("issues", issues),
+    ):
+        if value:
+            record[key] = value
+    if rnd.random() < 0.5:
+        sharing: dict[str, Any] = {"agreement": rnd.random() < 0.5}
+        purposes = g.subset(["safeguarding", "transitions", "funding"], max_size=2)
+        if purposes:
+            sharing["purposes"] = purposes
+        _put(sharing, "lawful_basis", g.maybe(["public task", ""]))
+        _put(sharing, "safeguarding_exception", g.maybe([True, False]))
+        record["information_sharing"] = sharing
+    if rnd.random() < 0.5:
+        quals: dict[str, Any] = {}
+        for key in ("candidates", "assessors", "internal_verifiers"):
+            _put(quals, key, g.maybe([0, 1, 3, 12, 40, 60]))
+        _put(quals, "awarding_body_approved", g.maybe([True, False]))
+        record["qualifications"] = quals
+    if n_ratings:
+        entries = []
+        for framework, item, scale in rnd.sample(_CATALOGUE_ITEMS, n_ratings):
+            entry: dict[str, Any] = {"framework": framework, "item": item}
+            if scale == "rag":
+                entry["rating"] = rnd.choice(["red", "amber", "green"])
+            else:
+                entry["level"] = rnd.randint(1, 6)
+            _put(entry, "evidence", g.maybe(["Minutes of May meeting", " "]))
+            entries.append(entry)
+        record["self_assessment"] = entries
+    return record
+
+
+_CATALOGUE_ITEMS = sorted(
+    (name, item.id, framework.scale)
+    for name, framework in load_catalogue().frameworks.items()
+    for item in framework.items
+)
+
+
+def shuffled(record: Record, rnd: _random.Random) -> Record:
+    """A deep copy of ``record`` with every list in it (at any depth) shuffled."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            items = [walk(item) for item in value]
+            rnd.shuffle(items)
+            return items
+        return value
+
+    return walk(copy.deepcopy(record))
+
+
+def fresh_id(record: Record, stem: str = "new") -> str:
+    """An id no item of ``record`` uses."""
+    used = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                used.add(value["id"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(record)
+    n = 0
+    while f"{stem}{n}" in used:
+        n += 1
+    return f"{stem}{n}"
+
+
+def every_field_rules() -> dict[str, Any]:
+    """A rule file (as data) with one rule per testable fact field, of every fact type.
+
+    Numbers test ``gt 0``, booleans ``equals true``, texts ``not_equals`` a value no fact has
+    (which must not hold where the field is missing); each message shows the field's value,
+    so comparing messages compares the derived values themselves.
+    """
+    from partnership_rules import FACT_SCHEMAS
+    from partnership_rules._rules import MAX_ENGINE_FIELDS, RESERVED_FIELDS
+
+    rules = []
+    for fact_type, schema in FACT_SCHEMAS.items():
+        fields = [f for f, spec in schema.items() if f not in RESERVED_FIELDS and spec.type != "list"]
+        for field in fields[:MAX_ENGINE_FIELDS]:
+            kind = schema[field].type
+            test: dict[str, Any] = {"field": field}
+            if kind == "number":
+                test["gt"] = 0
+            elif kind == "bool":
+                test["equals"] = True
+            else:
+                test["not_equals"] = "no such value"
+            n = len(rules) + 1
+            rules.append(
+                {
+                    "id": f"EF{n:03d}",
+                    "name": f"every-field-{n}",
+                    "title": f"{fact_type} {field}",
+                    "severity": "info",
+                    "category": "compliance",
+                    "applies_to": fact_type,
+                    "when": test,
+                    "message": f"{{subject}}: {field} = {{{field}}}",
+                    "rationale": "Generated for tests.",
+                    "remedy": "None.",
+                    "references": [{"source": "tests/strategies.py"}],
+                }
+            )
+    return {"ruleset": "every-field", "title": "One rule per fact field", "rules": rules}
+
+
+def write_every_field_ruleset() -> str:
+    """Write :func:`every_field_rules` to a temporary JSON file; return its path."""
+    import json
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(
+        "w", suffix=".json", prefix="every-field-", delete=False, encoding="utf-8"
+    )
+    with handle:
+        json.dump(every_field_rules(), handle)
+    return handle.name

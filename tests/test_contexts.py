@@ -1,0 +1,249 @@
+"""The context rulesets, the self-assessment checks and the coverage matrix, end to end.
+
+The issue's "done when" checks run against the shipped examples; the rest keeps the catalogue,
+the coverage matrix and the rule files honest with each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from partnership_rules import Auditor, RecordError, Report, audit, load_rulesets, record_from_data
+from partnership_rules._catalogue import load_catalogue
+from partnership_rules._coverage import coverage_markdown, coverage_problems
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
+SEEDS = ("000_69d97c2ec99d3853.txt", "001_9037eb2845a624cd.txt", "002_5ecd9d84c7b6d37d.txt",
+         "003_f366afbae562b1d7.txt", "004_2d4837a385495811.txt")
+CONTEXTS = ("education-training", "nvq", "childrens-services", "community-learning")
+CONTEXT_PREFIX = {"education-training": "EDU", "nvq": "NVQ", "childrens-services": "CHS",
+                  "community-learning": "CLD", "self-assessment": "SA"}
+HEALTHY = ("craven-swissport", "nvq-healthy", "childrens-services-healthy", "community-learning-healthy")
+ALL_RULESETS = [rs.name for rs in load_rulesets()]
+
+
+@pytest.fixture(scope="module")
+def every_ruleset() -> Auditor:
+    return Auditor(ALL_RULESETS)
+
+
+def _example(name: str) -> Report:
+    return audit(EXAMPLES / f"{name}.yaml")
+
+
+# --- "Done when" ------------------------------------------------------------------------------
+
+def test_childrens_services_without_an_agreement_gets_a_high_finding_naming_it() -> None:
+    report = _example("childrens-services-no-isa")
+    assert "childrens-services" in report.rulesets
+    sharing = [f for f in report.findings if f.category == "information-sharing"]
+    no_agreement = [f for f in sharing if f.rule == "CHS002"]
+    assert len(no_agreement) == 1
+    assert no_agreement[0].severity == "high"
+    assert "information-sharing agreement" in no_agreement[0].message
+    assert no_agreement[0].message.startswith("Missing safeguard")
+    # Every missing safeguard is high or critical, and the safeguarding exception is critical.
+    assert {f.rule for f in sharing} == {"CHS002", "CHS003", "CHS004", "CHS005"}
+    assert all(f.severity in ("high", "critical") for f in sharing)
+    assert next(f for f in sharing if f.rule == "CHS005").severity == "critical"
+
+
+def test_nvq_with_140_candidates_and_2_assessors_gets_a_compliance_finding_with_the_ratio() -> None:
+    report = _example("nvq-consortium")
+    ratio = [f for f in report.findings if f.rule == "NVQ001"]
+    assert len(ratio) == 1
+    finding = ratio[0]
+    assert finding.category == "compliance"
+    assert finding.severity == "high"
+    assert "140 candidates share 2 assessor(s): 70 candidates per assessor" in finding.message
+    assert finding.evidence["candidates_per_assessor"] == 70
+
+
+def test_overclaimed_learner_voice_gets_a_self_assessment_finding() -> None:
+    report = _example("community-learning-voice")
+    q10 = [f for f in report.findings if f.subject == "self-assessment:hgiocld-3.2/q10"]
+    assert [f.rule for f in q10] == ["SA007"]
+    finding = q10[0]
+    assert finding.category == "self-assessment"
+    assert "level 5" in finding.message
+    # It says which evidence contradicts the rating: learners only informed and on no body.
+    assert "CORE049 stakeholder:learners" in finding.message
+    assert "CLD001 partnership:community-learning-voice" in finding.message
+    assert finding.evidence["contradiction_count"] == len(finding.evidence["contradictions"]) >= 2
+
+
+# docs/coverage.md is generated with the core rules' covers from tests/data/core-covers.yaml.
+# Until that file is merged into core.yaml the core rules cover nothing and these two tests are
+# expected to fail; once any core rule has covers they run strictly.
+CORE_COVERS_PENDING = pytest.mark.xfail(
+    not any(rule.rule.covers for rs in load_rulesets(["core"]) for rule in rs.rules),
+    reason="tests/data/core-covers.yaml not yet merged into rulesets/core.yaml",
+    strict=True,
+)
+
+
+@CORE_COVERS_PENDING
+def test_coverage_matrix_is_current() -> None:
+    rulesets = load_rulesets()
+    assert coverage_markdown(rulesets) == (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+
+
+@CORE_COVERS_PENDING
+def test_coverage_matrix_maps_every_point_of_the_five_sources() -> None:
+    assert coverage_problems(load_rulesets()) == []
+
+
+# --- Contexts select rulesets -----------------------------------------------------------------
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_each_context_has_examples_that_exercise_it(context: str) -> None:
+    reports = [audit(path) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    chosen = [r for r in reports if context in r.rulesets]
+    assert chosen, f"no example runs {context}"
+    prefix = CONTEXT_PREFIX[context]
+    assert any(f.rule.startswith(prefix) for r in chosen for f in r.findings), (
+        f"no example gets a {context} finding"
+    )
+
+
+def test_contexts_choose_the_rulesets_and_ruleset_overrides() -> None:
+    report = _example("nvq-consortium")
+    assert report.rulesets == ["core", "nvq", "self-assessment"]
+    assert not any(f.rule.startswith(("EDU", "CHS", "CLD")) for f in report.findings)
+    forced = audit(EXAMPLES / "nvq-consortium.yaml", rulesets=["core", "childrens-services"])
+    assert forced.rulesets == ["core", "childrens-services"]
+    assert not any(f.rule.startswith(("NVQ", "SA")) for f in forced.findings)
+
+
+@pytest.mark.parametrize("name", HEALTHY)
+def test_healthy_examples_have_no_high_finding_with_every_ruleset(every_ruleset: Auditor, name: str) -> None:
+    report = every_ruleset.audit(EXAMPLES / f"{name}.yaml")
+    serious = [(f.rule, f.subject) for f in report.findings if f.severity in ("critical", "high")]
+    assert serious == []
+
+
+@pytest.mark.parametrize("name", HEALTHY)
+def test_healthy_examples_are_clean_in_their_own_contexts(name: str) -> None:
+    assert _example(name).findings == []
+
+
+# --- Indicative levels ------------------------------------------------------------------------
+
+def test_indicative_levels_are_capped_by_the_worst_finding_on_each_theme() -> None:
+    levels = {lv.theme: lv for lv in _example("community-learning-voice").indicative_levels}
+    assert set(levels) == {"developing-and-sustaining", "joint-vision-planning-evaluation", "adding-value"}
+    adding = levels["adding-value"]
+    assert adding.level == 3  # a high finding caps a theme at 3
+    assert adding.capped_by == ["CLD001"]
+    assert all("not an inspection grade" in lv.note for lv in levels.values())
+
+
+def test_indicative_levels_of_a_healthy_record_reach_the_top_of_the_scale() -> None:
+    levels = _example("community-learning-healthy").indicative_levels
+    scale = load_catalogue().frameworks["hgiocld-3.2"].indicative
+    assert scale is not None
+    assert [(lv.level, lv.capped_by) for lv in levels] == [(scale.max_level, [])] * 3
+
+
+def test_indicative_levels_only_for_community_learning() -> None:
+    assert _example("nvq-consortium").indicative_levels == []
+    assert _example("craven-swissport").indicative_levels == []
+
+
+# --- The catalogue ----------------------------------------------------------------------------
+
+def _rules_by_id() -> dict[str, Any]:
+    return {rule.id: rule for rs in load_rulesets() for rule in rs.rules}
+
+
+def test_catalogue_evidence_rules_name_real_rules() -> None:
+    known = _rules_by_id()
+    unknown = [
+        (framework, item.id, rule_id)
+        for framework, fw in load_catalogue().frameworks.items()
+        for item in fw.items
+        for rule_id in item.evidence_rules
+        if rule_id not in known
+    ]
+    assert unknown == []
+
+
+def test_hgiocld_evidence_rules_are_medium_or_above() -> None:
+    # Level 5 (very good) allows minor weaknesses: a low finding neither contradicts it nor
+    # caps an indicative level, so listing one would only add noise.
+    rules = _rules_by_id()
+    low = [
+        (item.id, rule_id)
+        for item in load_catalogue().frameworks["hgiocld-3.2"].items
+        for rule_id in item.evidence_rules
+        if rule_id in rules and rules[rule_id].rule.severity in ("low", "info")
+    ]
+    assert low == []
+
+
+def test_every_hgiocld_theme_has_evidence_rules() -> None:
+    themes = [i for i in load_catalogue().frameworks["hgiocld-3.2"].items if i.theme is None]
+    assert [t.id for t in themes if not t.evidence_rules] == []
+
+
+def _record_with(self_assessment: list[dict[str, Any]]) -> dict[str, Any]:
+    data = yaml.safe_load((EXAMPLES / "craven-swissport.yaml").read_text(encoding="utf-8"))
+    data["self_assessment"] = self_assessment
+    return data
+
+
+def test_unknown_self_assessment_item_is_an_input_error_naming_it() -> None:
+    data = _record_with([{"framework": "teach-too", "item": "staff-are-happy", "rating": "green"}])
+    with pytest.raises(RecordError) as caught:
+        record_from_data(data)
+    paths = [problem.path for problem in caught.value.problems]
+    assert "self_assessment[0].item" in paths
+    assert "staff-are-happy" in str(caught.value)
+
+
+def test_red_rating_carries_the_catalogue_remedy() -> None:
+    data = _record_with([{"framework": "teach-too", "item": "marketing-invites-employers", "rating": "red"}])
+    finding = next(f for f in audit(data).findings if f.rule == "SA001")
+    item = load_catalogue().item("teach-too", "marketing-invites-employers")
+    assert item is not None
+    assert finding.remedy == item.remedy
+
+
+def test_contradiction_remedy_and_message_are_filled_in() -> None:
+    report = _example("community-learning-voice")
+    for finding in (f for f in report.findings if f.rule == "SA007"):
+        assert "{" not in finding.message and "{" not in finding.remedy
+        assert "For this item:" in finding.remedy
+
+
+# --- The rule files ---------------------------------------------------------------------------
+
+CONTEXT_RULES = [
+    rule for rs in load_rulesets() if rs.name in CONTEXT_PREFIX for rule in rs.rules
+]
+
+
+@pytest.mark.parametrize("rule", CONTEXT_RULES, ids=lambda r: r.id)
+def test_context_rules_cite_a_seed_and_its_section(rule: Any) -> None:
+    assert rule.id.startswith(CONTEXT_PREFIX[rule.ruleset])
+    assert rule.rule.references
+    for reference in rule.rule.references:
+        assert reference.source in SEEDS
+        assert reference.section
+
+
+def test_core_covers_file_names_real_core_rules_and_points() -> None:
+    # tests/data/core-covers.yaml holds the source points core rules check, to be merged into
+    # core.yaml's `covers:` lists.
+    mapping = yaml.safe_load((ROOT / "tests" / "data" / "core-covers.yaml").read_text(encoding="utf-8"))
+    core = {rule.id for rs in load_rulesets(["core"]) for rule in rs.rules}
+    from partnership_rules._coverage import load_sources
+
+    points = {item.id for item in load_sources().items()}
+    assert set(mapping) <= core
+    assert {p for pts in mapping.values() for p in pts} <= points

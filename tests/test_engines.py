@@ -1,0 +1,447 @@
+"""The two engines agree, and every durable-rules trap listed in ``_engine.py`` stays guarded.
+
+Differential: every shipped rule, on every example and on generated records, gives the same
+findings under durable-rules and under the plain-Python engine; so does a generated ruleset
+with one rule per fact field, and one exercising every operator on boundary values. The
+durable side is skipped only where durable-rules cannot be imported (Python 3.13).
+
+Traps (numbers as in the notes, ``/work/shared/notes/durable-rules.md``): each test below
+names the trap it guards. The ones whose failure would be a segfault run in a subprocess,
+so that a regression fails one test instead of killing the whole run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partnership_rules import FACT_SCHEMAS, Auditor, RulesetError, derive_facts, build_graph
+from partnership_rules import load_record, record_from_data
+from partnership_rules._engine import PythonEngine, _project, durable_available
+from partnership_rules._rules import (
+    MAX_ENGINE_FIELDS,
+    RESERVED_FIELDS,
+    CompiledRule,
+    engine_fields,
+    load_ruleset,
+    load_rulesets,
+    shipped_ruleset_names,
+)
+from strategies import ASSESSED_ON, records, write_every_field_ruleset
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+needs_durable = pytest.mark.skipif(
+    not durable_available(), reason="durable-rules does not import on this interpreter"
+)
+
+SHIPPED = shipped_ruleset_names()
+EVERY_FIELD = write_every_field_ruleset()
+
+
+def _findings(auditor: Auditor, record: Any) -> list[dict[str, Any]]:
+    return [f.model_dump(mode="json") for f in auditor.audit(record).findings]
+
+
+# --- differential -----------------------------------------------------------------------
+
+if durable_available():
+    DURABLE = {"shipped": Auditor(SHIPPED, engine="durable"), "every": Auditor([EVERY_FIELD], engine="durable")}
+PYTHON = {"shipped": Auditor(SHIPPED, engine="python"), "every": Auditor([EVERY_FIELD], engine="python")}
+
+
+@needs_durable
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("rules", ["shipped", "every"])
+def test_engines_agree_on_every_example(example: Path, rules: str) -> None:
+    record = load_record(example)
+    assert _findings(DURABLE[rules], record) == _findings(PYTHON[rules], record)
+
+
+@needs_durable
+def test_engines_agree_on_every_example_with_contexts() -> None:
+    durable, python = Auditor(engine="durable"), Auditor(engine="python")
+    for example in EXAMPLES:
+        assert _findings(durable, example) == _findings(python, example)
+
+
+@needs_durable
+@given(records())
+def test_engines_agree_on_generated_records(record: dict[str, Any]) -> None:
+    for rules in ("shipped", "every"):
+        assert _findings(DURABLE[rules], record) == _findings(PYTHON[rules], record)
+
+
+def _operator_rules() -> dict[str, Any]:
+    """Every operator, on every testable field type, around the boundary values used below,
+    with ``all``/``any`` nesting: where durable-rules' semantics could differ from ours."""
+    rules: list[dict[str, Any]] = []
+
+    def add(fact_type: str, when: dict[str, Any]) -> None:
+        n = len(rules) + 1
+        rules.append(
+            {
+                "id": f"OP{n:03d}",
+                "name": f"operator-{n}",
+                "title": "operator",
+                "severity": "info",
+                "category": "compliance",
+                "applies_to": fact_type,
+                "when": when,
+                "message": "{subject}",
+                "rationale": "test",
+                "remedy": "test",
+                "references": [{"source": "tests/test_engines.py"}],
+            }
+        )
+
+    for fact_type, (number, flag, text) in _FIELDS.items():
+        for op in ("equals", "not_equals", "lt", "lte", "gt", "gte"):
+            for value in (0, 1, 0.5, -1):
+                add(fact_type, {"field": number, op: value})
+        for value in (True, False):
+            add(fact_type, {"field": flag, "equals": value})
+            add(fact_type, {"field": flag, "not_equals": value})
+        for field in (number, flag, text):
+            add(fact_type, {"field": field, "exists": True})
+            add(fact_type, {"field": field, "exists": False})
+        add(fact_type, {"field": text, "equals": "a"})
+        add(fact_type, {"field": text, "not_equals": "a"})
+        add(fact_type, {"field": text, "one_of": ["a", "b"]})
+        add(fact_type, {"field": text, "not_one_of": ["a", "b"]})
+        add(fact_type, {"any": [{"field": number, "lt": 0}, {"all": [{"field": flag, "equals": True}, {"field": text, "not_equals": "b"}]}]})
+        add(fact_type, {"all": [{"field": number, "gte": 0}, {"any": [{"field": flag, "exists": False}, {"field": text, "one_of": ["a"]}]}]})
+    return {"ruleset": "operators", "title": "Every operator", "rules": rules}
+
+
+def _typed_fields(fact_type: str) -> tuple[str, str, str]:
+    schema = FACT_SCHEMAS[fact_type]
+    usable = [f for f in schema if f not in RESERVED_FIELDS]
+    pick = {kind: next(f for f in usable if schema[f].type == kind) for kind in ("number", "bool", "text")}
+    return pick["number"], pick["bool"], pick["text"]
+
+
+_FIELDS = {
+    fact_type: _typed_fields(fact_type)
+    for fact_type in FACT_SCHEMAS
+    if {"number", "bool", "text"} <= {s.type for f, s in FACT_SCHEMAS[fact_type].items() if f not in RESERVED_FIELDS}
+}
+
+
+@pytest.fixture(scope="module")
+def operator_rules(tmp_path_factory: pytest.TempPathFactory) -> list[CompiledRule]:
+    path = tmp_path_factory.mktemp("rules") / "operators.json"
+    path.write_text(json.dumps(_operator_rules()), encoding="utf-8")
+    return list(load_ruleset(path).rules)
+
+
+_VALUES = {
+    "number": st.sampled_from([None, 0, 1, 0.5, -1, 2, 0.4999, 1.0001, 1000]),
+    "bool": st.sampled_from([None, True, False]),
+    "text": st.sampled_from([None, "a", "b", "", "A", "a "]),
+}
+
+
+@st.composite
+def _boundary_facts(draw: Any) -> list[dict[str, Any]]:
+    facts = []
+    for fact_type, fields in _FIELDS.items():
+        for n in range(draw(st.integers(0, 3))):
+            fact: dict[str, Any] = {"type": fact_type, "subject": f"{fact_type}:f{n}", "id": f"f{n}"}
+            for field in fields:
+                value = draw(_VALUES[FACT_SCHEMAS[fact_type][field].type])
+                if value is not None:
+                    fact[field] = value
+            facts.append(fact)
+    return facts
+
+
+@needs_durable
+def test_engines_agree_on_every_operator_at_the_boundaries(operator_rules: list[CompiledRule]) -> None:
+    from partnership_rules._engine import DurableEngine
+
+    durable, python = DurableEngine(operator_rules), PythonEngine(operator_rules)
+
+    @given(_boundary_facts())
+    def check(facts: list[dict[str, Any]]) -> None:
+        assert durable.run(facts) == python.run(facts)
+
+    check()
+
+
+# --- what reaches the engine --------------------------------------------------------------
+
+ALL_RULES = [rule for rs in load_rulesets([*SHIPPED, EVERY_FIELD]) for rule in rs.rules]
+ALL_FIELDS = engine_fields(ALL_RULES)
+_ENGINE_OPERATORS = {"$and", "$or", "$ex", "$nex", "$lt", "$lte", "$gt", "$gte", "$neq"}
+
+
+def _operators_in(condition: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(condition, dict):
+        for key, value in condition.items():
+            if key.startswith("$"):
+                found.add(key)
+            found |= _operators_in(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            found |= _operators_in(item)
+    return found
+
+
+def test_compiled_conditions_use_only_the_operators_both_engines_implement() -> None:
+    # Trap 6 (negation depends on assertion order) and the $mt regex dialect: never compiled.
+    for rule in ALL_RULES:
+        assert _operators_in(rule.condition) <= _ENGINE_OPERATORS, rule.id
+        assert rule.condition["$and"][0] == {"type": rule.rule.applies_to}
+
+
+def _json_safe(value: Any) -> bool:
+    if isinstance(value, float):
+        return "e" not in repr(value) and "n" not in repr(value)  # no exponent, inf or nan
+    if isinstance(value, str):
+        return "\x00" not in value
+    return isinstance(value, (bool, int))
+
+
+@given(records())
+def test_every_fact_sent_to_the_engine_is_small_flat_and_exact(record: dict[str, Any]) -> None:
+    # Traps 5 (too many properties), 7 (colliding ids) and 9 (values JSON cannot carry).
+    parsed = record_from_data(record)
+    facts = derive_facts(parsed, build_graph(parsed), ASSESSED_ON)
+    views = _project(facts, ALL_FIELDS)
+    json.dumps(views, allow_nan=False)
+    assert len({v["id"] for v in views}) == len(views)
+    for view in views:
+        assert len(view) <= MAX_ENGINE_FIELDS + 2
+        assert all(_json_safe(v) for k, v in view.items()), view
+
+
+def test_too_many_tested_fields_is_a_ruleset_error() -> None:
+    # Trap 5: a fact with more than ~250 properties is dropped silently, or crashes.
+    template = ALL_RULES[0]
+    fake = CompiledRule(
+        template.rule,
+        "fake",
+        template.condition,
+        tuple(f"field_{i}" for i in range(MAX_ENGINE_FIELDS + 1)),
+        (),
+    )
+    with pytest.raises(RulesetError, match=f"the limit is {MAX_ENGINE_FIELDS}"):
+        PythonEngine([fake])
+
+
+def test_two_facts_with_one_subject_never_reach_the_engine() -> None:
+    # Trap 4 (a duplicate fact fails the whole batch) and 7 (colliding ids drop a fact).
+    facts = [{"type": "partner", "subject": "partner:x", "id": "x"}] * 2
+    with pytest.raises(ValueError, match="share the subject"):
+        _project(facts, {})
+
+
+def test_facts_with_the_same_id_but_different_subjects_are_both_matched() -> None:
+    # Trap 7: the engine's identity is the subject, not the record id.
+    rules = [r for r in ALL_RULES if r.rule.applies_to in ("partner", "objective") and r.id.startswith("EF")]
+    facts = [
+        {"type": "partner", "subject": "partner:x", "id": "x", "seat_count": 1, "lead": True},
+        {"type": "objective", "subject": "objective:x", "id": "x", "has_owner": True},
+    ]
+    subjects = {subject for _, subject in PythonEngine(rules).run(facts)}
+    assert subjects == {"partner:x", "objective:x"}
+    if durable_available():
+        from partnership_rules._engine import DurableEngine
+
+        assert {s for _, s in DurableEngine(rules).run(facts)} == subjects
+
+
+def test_numbers_the_c_engine_cannot_read_are_converted_or_refused() -> None:
+    from partnership_rules._engine import _engine_value
+
+    assert _engine_value(5e18, "s", "f") == 5_000_000_000_000_000_000
+    assert isinstance(_engine_value(5e18, "s", "f"), int)
+    assert _engine_value(0.0001, "s", "f") == 0.0001
+    assert _engine_value("a\x00b", "s", "f") == "a\ufffdb"
+    for bad in (float("nan"), float("inf"), 1e-05):
+        with pytest.raises(ValueError, match="s: f is"):
+            _engine_value(bad, "s", "f")
+
+
+# --- durable-rules traps, each one guarded -------------------------------------------------
+
+def _run_isolated(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter: a segfault there fails this test, not the run."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+_SETUP = f"""
+import json
+from partnership_rules._engine import DurableEngine
+from partnership_rules._rules import load_rulesets
+rules = [r for rs in load_rulesets({[*SHIPPED, EVERY_FIELD]!r}) for r in rs.rules]
+engine = DurableEngine(rules)
+"""
+
+
+@needs_durable
+def test_an_empty_batch_never_reaches_the_engine() -> None:
+    # Trap 5: assert_facts(name, []) segfaults.
+    result = _run_isolated(_SETUP + "print(engine.run([]), engine.live_states)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "0"]
+
+
+@needs_durable
+def test_a_state_where_no_rule_fired_is_deleted_safely() -> None:
+    # Trap 3: delete_state on a sid where no action ran segfaults; the catch-all rule fires
+    # on every fact, even one of a type no rule tests and with no field any rule tests.
+    result = _run_isolated(
+        _SETUP
+        + """
+facts = [{"type": "issue", "subject": "issue:i", "id": "i"},
+         {"type": "unknown-type", "subject": "x:y", "id": "y"}]
+for _ in range(3):
+    print(engine.run(facts) == [] or "matches", engine.live_states)
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0" in result.stdout and "Traceback" not in result.stderr
+
+
+@needs_durable
+def test_large_and_odd_values_do_not_crash_the_c_engine() -> None:
+    # A float written in exponent form (1e+20) segfaulted assert_facts; NUL truncated texts.
+    result = _run_isolated(
+        _SETUP
+        + """
+from partnership_rules._engine import PythonEngine
+python = PythonEngine(rules)
+facts = [{"type": "partnership", "subject": "partnership:p", "id": "p",
+          "funding_total": 5e18, "funding_top_share": 0.0001, "stage": "a\\x00b"},
+         {"type": "partner", "subject": "partner:a", "id": "a", "funding": 1e16}]
+print(engine.run(facts) == python.run(facts), engine.live_states)
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "0"]
+
+
+@needs_durable
+def test_no_background_threads_are_started() -> None:
+    # Trap 1: the Host's dispatch/timer threads crashed with several threads.
+    from partnership_rules._engine import DurableEngine
+
+    before = {t.ident for t in threading.enumerate()}
+    engine = DurableEngine(ALL_RULES)
+    engine.run([{"type": "partner", "subject": "partner:a", "id": "a", "seat_count": 1}])
+    after = {t.ident for t in threading.enumerate()}
+    assert after <= before
+
+
+@needs_durable
+def test_states_are_deleted_after_every_run_past_the_1024_limit() -> None:
+    # Trap 2: at most 1,024 live states per ruleset; the 1,025th raises MemoryError.
+    auditor = Auditor(["core"], engine="durable")
+    record = load_record(EXAMPLES[0])
+    first = auditor.audit(record).findings
+    for _ in range(1100):
+        assert auditor.audit(record).findings == first
+    assert auditor._engine.live_states == 0  # type: ignore[attr-defined]
+
+
+@needs_durable
+def test_one_unhandled_fact_type_does_not_fail_the_batch() -> None:
+    # Trap 4: a fact matched by no rule raised MessageNotHandledException for the batch.
+    from partnership_rules._engine import DurableEngine
+
+    objective_rules = [r for r in ALL_RULES if r.rule.applies_to == "objective"]
+    engine = DurableEngine(objective_rules)
+    facts = [
+        {"type": "partner", "subject": "partner:a", "id": "a"},
+        {"type": "objective", "subject": "objective:o", "id": "o", "metric_count": 0, "has_owner": True},
+    ]
+    assert engine.run(facts) == PythonEngine(objective_rules).run(facts)
+    assert engine.live_states == 0
+
+
+@needs_durable
+def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Trap 8: two-parameter callbacks are asynchronous and lose findings; exceptions in a
+    # callback are swallowed. The engine counts the facts its catch-all saw.
+    import inspect
+
+    from partnership_rules._engine import DurableEngine
+
+    engine = DurableEngine(ALL_RULES)
+    callback = engine._callback("X")
+    assert len(inspect.signature(callback).parameters) == 1
+    assert len(inspect.signature(engine._count_fact).parameters) == 1
+    monkeypatch.setattr(engine._host, "assert_facts", lambda *args: None)
+    with pytest.raises(RuntimeError, match="saw 0 of 1 facts"):
+        engine.run([{"type": "partner", "subject": "partner:a", "id": "a"}])
+    assert engine.live_states == 1  # never deleted: no action ran there (trap 3)
+
+
+@needs_durable
+def test_building_an_engine_leaves_the_compiled_rules_untouched() -> None:
+    # set_rulesets deletes the "run" keys of what it is given; rules are reused (trap 10).
+    from partnership_rules._engine import DurableEngine
+
+    before = copy.deepcopy([r.condition for r in ALL_RULES])
+    first, second = DurableEngine(ALL_RULES), DurableEngine(ALL_RULES)
+    assert [r.condition for r in ALL_RULES] == before
+    facts = [{"type": "partner", "subject": "partner:a", "id": "a", "seat_count": 2}]
+    assert first.run(facts) == second.run(facts) == PythonEngine(ALL_RULES).run(facts)
+
+
+@needs_durable
+def test_an_auditor_builds_its_engine_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Trap 10: rulesets are never freed, so an engine per audit would leak.
+    from partnership_rules import _engine
+
+    auditor = Auditor(["core"], engine="durable")
+    built: list[object] = []
+    monkeypatch.setattr(_engine.DurableEngine, "__init__", lambda *a, **k: built.append(a))
+    for example in EXAMPLES:
+        auditor.audit(example)
+    assert built == []
+
+
+@needs_durable
+def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # durable's own exception class (e.g. "error code: 204") must not escape as a crash.
+    from partnership_rules._engine import DurableEngine
+
+    rule = ALL_RULES[0]
+    broken = CompiledRule(rule.rule, rule.ruleset, {"$lt": {"x": float("1e300")}}, (), ())
+    with pytest.raises(RulesetError, match="durable engine cannot compile"):
+        DurableEngine([broken])
+
+
+@needs_durable
+def test_an_or_whose_branches_both_hold_matches_once(operator_rules: list[CompiledRule]) -> None:
+    # durable-rules fires a "$or" condition once per branch that holds.
+    from partnership_rules._engine import DurableEngine
+
+    either = [r for r in operator_rules if "$or" in json.dumps(r.condition)]
+    assert either
+    fact: dict[str, Any] = {"type": "partnership", "subject": "partnership:p", "id": "p"}
+    number, flag, text = _FIELDS["partnership"]
+    fact.update({number: -1, flag: True, text: "a"})
+    matches = DurableEngine(either).run([fact])
+    assert len(matches) == len(set(matches))
+    assert matches == PythonEngine(either).run([fact])
