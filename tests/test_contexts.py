@@ -77,23 +77,13 @@ def test_overclaimed_learner_voice_gets_a_self_assessment_finding() -> None:
     assert finding.evidence["contradiction_count"] == len(finding.evidence["contradictions"]) >= 2
 
 
-# docs/coverage.md is generated with the core rules' covers from tests/data/core-covers.yaml.
-# Until that file is merged into core.yaml the core rules cover nothing and these two tests are
-# expected to fail; once any core rule has covers they run strictly.
-CORE_COVERS_PENDING = pytest.mark.xfail(
-    not any(rule.rule.covers for rs in load_rulesets(["core"]) for rule in rs.rules),
-    reason="tests/data/core-covers.yaml not yet merged into rulesets/core.yaml",
-    strict=True,
-)
+# docs/coverage.md is generated from the rules' covers lists and the source inventory.
 
-
-@CORE_COVERS_PENDING
 def test_coverage_matrix_is_current() -> None:
     rulesets = load_rulesets()
     assert coverage_markdown(rulesets) == (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
 
 
-@CORE_COVERS_PENDING
 def test_coverage_matrix_maps_every_point_of_the_five_sources() -> None:
     assert coverage_problems(load_rulesets()) == []
 
@@ -235,15 +225,3 @@ def test_context_rules_cite_a_seed_and_its_section(rule: Any) -> None:
     for reference in rule.rule.references:
         assert reference.source in SEEDS
         assert reference.section
-
-
-def test_core_covers_file_names_real_core_rules_and_points() -> None:
-    # tests/data/core-covers.yaml holds the source points core rules check, to be merged into
-    # core.yaml's `covers:` lists.
-    mapping = yaml.safe_load((ROOT / "tests" / "data" / "core-covers.yaml").read_text(encoding="utf-8"))
-    core = {rule.id for rs in load_rulesets(["core"]) for rule in rs.rules}
-    from partnership_rules._coverage import load_sources
-
-    points = {item.id for item in load_sources().items()}
-    assert set(mapping) <= core
-    assert {p for pts in mapping.values() for p in pts} <= points
