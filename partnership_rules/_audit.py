@@ -115,11 +115,12 @@ class Auditor:
             for fact in ratings:
                 item = catalogue.item(fact["framework"], fact["item"])
                 evidence_rules = set(item.evidence_rules) if item else set()
-                contradictions = [
-                    f"{f.rule} {f.subject}: {f.message}" for f in findings if f.rule in evidence_rules
-                ]
-                fact["contradictions"] = contradictions
-                fact["contradiction_count"] = len(contradictions)
+                against = [f for f in findings if f.rule in evidence_rules]
+                fact["contradictions"] = [f"{f.rule} {f.subject}: {f.message}" for f in against]
+                fact["contradiction_count"] = len(against)
+                fact["contradiction_high_count"] = sum(
+                    1 for f in against if f.severity in ("critical", "high")
+                )
             findings += self._run(ratings, by_subject, applicable)
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),

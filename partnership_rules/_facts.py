@@ -64,6 +64,11 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
     "partnership": {
         **_COMMON,
         "stage": _f("text", "QCA model stage, if given"),
+        "context_education_training": _f("bool", "contexts name education-training"),
+        "context_nvq": _f("bool", "contexts name nvq"),
+        "context_childrens_services": _f("bool", "contexts name childrens-services"),
+        "context_community_learning": _f("bool", "contexts name community-learning"),
+        "has_sector": _f("bool", "a sector is named"),
         "stage_index": _f("number", "0 (identify-need) to 5 (recognise-achievements); -1 if no stage"),
         "has_purpose": _f("bool", "a shared purpose is written down"),
         "purpose_words": _f("number", "words in the purpose statement"),
@@ -72,6 +77,10 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "partner_kind_count": _f("number", "number of distinct partner kinds"),
         "partner_kinds": _f("list", "distinct partner kinds"),
         "employer_count": _f("number", "partners of kind employer"),
+        "local_authority_partner_count": _f("number", "partners of kind local-authority"),
+        "external_requirement_body_count": _f(
+            "number", "partners and stakeholders of kind awarding-body, regulator or funder"
+        ),
         "provider_count": _f("number", "partners of kind provider"),
         "has_parent_carer_partner": _f("bool", "a partner of kind parent-carer"),
         "has_voice_partner": _f("bool", "a partner of kind parent-carer or learner-representative"),
@@ -124,6 +133,10 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "accountable_action_count": _f("number", "actions with an accountable partner"),
         "channel_count": _f("number", "communication channels recorded"),
         "two_way_channel_count": _f("number", "channels marked two-way"),
+        "written_channel_count": _f(
+            "number", "channels of kind email, shared-platform, report or newsletter"
+        ),
+        "report_channel_count": _f("number", "channels of kind report"),
         "partner_component_count": _f(
             "number", "groups of partners with no line of contact between groups"
         ),
@@ -146,6 +159,7 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "internal_verifiers": _f("number", "internal verifiers"),
         "candidates_per_assessor": _f("number", "candidates per assessor"),
         "assessors_per_verifier": _f("number", "assessors per internal verifier"),
+        "candidates_per_verifier": _f("number", "candidates per internal verifier"),
         "awarding_body_approved": _f("bool", "the awarding body has approved the centre"),
         "voice_stakeholder_count": _f("number", "stakeholders of kind learners, carers, community"),
         "voice_on_body_count": _f("number", "of those, members of a governance body"),
@@ -173,6 +187,8 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "contribution_kinds": _f("list", "kinds of contribution it makes"),
         "contribution_count": _f("number", "contributions listed"),
         "funding": _f("number", "funding it contributes"),
+        "staff_time_hours": _f("number", "staff-time contributions in hours (unit hours or none)"),
+        "contributes_facilities": _f("bool", "contributes facilities or equipment"),
         "funding_share": _f("number", "its share of all funding (0 to 1)"),
         "benefit_count": _f("number", "benefits listed for it"),
         "beneficiary_of_objective_count": _f("number", "objectives naming it as a beneficiary"),
@@ -233,6 +249,9 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "vague_term_count": _f("number", "how many vague words"),
         "statement_words": _f("number", "words in the statement"),
         "beneficiary_count": _f("number", "beneficiaries named"),
+        "voice_beneficiary_count": _f(
+            "number", "beneficiaries that are learner, carer or community stakeholders"
+        ),
         "action_count": _f("number", "actions that serve it"),
         "dimensions": _f("list", "dimensions its metrics cover"),
     },
@@ -286,6 +305,7 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
             "list", "findings of the item's evidence rules (filled in after the first pass)"
         ),
         "contradiction_count": _f("number", "how many such findings"),
+        "contradiction_high_count": _f("number", "how many of them are high or critical"),
     },
 }
 
@@ -453,6 +473,11 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "name": p.name,
             "stage": p.stage,
             "stage_index": STAGES.index(p.stage) if p.stage else -1,
+            "context_education_training": "education-training" in p.contexts,
+            "context_nvq": "nvq" in p.contexts,
+            "context_childrens_services": "childrens-services" in p.contexts,
+            "context_community_learning": "community-learning" in p.contexts,
+            "has_sector": bool(p.sector and p.sector.strip()),
             "has_purpose": bool(p.purpose and p.purpose.strip()),
             "purpose_words": len(p.purpose.split()) if p.purpose else 0,
             "has_exit_strategy": bool(p.exit_strategy and p.exit_strategy.strip()),
@@ -461,6 +486,17 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "partner_kinds": _sorted(x.kind for x in record.partners),
             "employer_count": sum(1 for x in record.partners if x.kind == "employer"),
             "provider_count": sum(1 for x in record.partners if x.kind == "provider"),
+            "local_authority_partner_count": sum(
+                1 for x in record.partners if x.kind == "local-authority"
+            ),
+            "external_requirement_body_count": sum(
+                1 for x in record.partners if x.kind in ("awarding-body", "funder")
+            )
+            + sum(
+                1
+                for x in record.stakeholders
+                if x.kind in ("awarding-body", "regulator", "funder")
+            ),
             "has_parent_carer_partner": any(x.kind == "parent-carer" for x in record.partners),
             "has_voice_partner": any(
                 x.kind in ("parent-carer", "learner-representative") for x in record.partners
@@ -525,6 +561,12 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "accountable_action_count": accountable_total,
             "channel_count": len(record.communication),
             "two_way_channel_count": sum(1 for c in record.communication if c.two_way),
+            "written_channel_count": sum(
+                1
+                for c in record.communication
+                if c.channel in ("email", "shared-platform", "report", "newsletter")
+            ),
+            "report_channel_count": sum(1 for c in record.communication if c.channel == "report"),
             "partner_component_count": partner_component_count,
             "meeting_count": len(record.meetings),
             "feedback_count": len(record.feedback),
@@ -552,6 +594,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             ),
             "assessors_per_verifier": _ratio(
                 quals.assessors if quals else None, quals.internal_verifiers if quals else None
+            ),
+            "candidates_per_verifier": _ratio(
+                quals.candidates if quals else None, quals.internal_verifiers if quals else None
             ),
             "awarding_body_approved": quals.awarding_body_approved if quals else None,
             "voice_stakeholder_count": len(voice),
@@ -595,6 +640,17 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "contribution_kinds": _sorted(contribution_kinds[key]),
                 "contribution_count": len(partner.contributions),
                 "funding": round(funding[key], 2),
+                "staff_time_hours": round(
+                    sum(
+                        c.amount or 0
+                        for c in partner.contributions
+                        if c.kind == "staff-time" and (c.unit or "hours").strip().lower() in ("hours", "hour", "h")
+                    ),
+                    2,
+                ),
+                "contributes_facilities": bool(
+                    contribution_kinds[key] & {"facilities", "equipment"}
+                ),
                 "funding_share": _ratio(funding[key], funding_total),
                 "benefit_count": len(partner.benefits),
                 "beneficiary_of_objective_count": objective_beneficiary[key],
@@ -694,6 +750,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "vague_term_count": len(found),
                 "statement_words": len(statement.split()),
                 "beneficiary_count": len(set(objective.beneficiaries)),
+                "voice_beneficiary_count": sum(
+                    1 for b in set(objective.beneficiaries) if stakeholder_kind.get(b) in VOICE_KINDS
+                ),
                 "action_count": action_objective[objective.id],
                 "dimensions": _sorted(d for m in metric_ids if (d := metric_dimension.get(m))),
             }
@@ -793,6 +852,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 else None,
                 "contradictions": [],
                 "contradiction_count": 0,
+                "contradiction_high_count": 0,
             }
         )
     return facts
