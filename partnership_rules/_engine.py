@@ -19,6 +19,8 @@ The durable-rules traps (see the project notes) and how each is guarded here:
   callback is a one-parameter closure that cannot raise, and the match count is checked;
 - a condition with ``$or`` fires once for each of its branches that holds: matches are
   de-duplicated;
+- more than 64 tests holding at once under one node fail the batch (its matching walk has
+  a 64-entry stack): the rules are split into several rulesets (``_split``);
 - floats in exponent form (``1e+20``) crash the C engine and texts are read as C strings:
   every value is checked, and converted where that keeps it exact, before it is sent;
 - rulesets are never freed: an engine is built once per set of rules and reused;
@@ -35,7 +37,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ._errors import Problem, RulesetError
-from ._rules import CompiledRule, engine_fields
+from ._rules import CompiledRule, condition_width, engine_fields
 
 __all__ = [
     "ENGINE_ENV",
@@ -190,8 +192,32 @@ if _DurableHost is not None:
             pass
 
 
+# The C engine matches a fact by walking its network with a stack of 64 nodes; more tests
+# holding at once under one node fail the whole batch ("error code: 303"). Rules are split
+# into several rulesets so that, per fact type, their widths (see ``condition_width``) add
+# up to at most this; the type test and the catch-all take two more entries.
+_STACK_BUDGET = 60
+
+
+def _split(rules: Sequence[CompiledRule]) -> list[list[CompiledRule]]:
+    """Rules in order, packed first-fit into parts within ``_STACK_BUDGET`` per fact type."""
+    parts: list[tuple[list[CompiledRule], dict[str, int]]] = []
+    for rule in rules:
+        width, fact_type = condition_width(rule.condition), rule.rule.applies_to
+        for candidate, used in parts:
+            if used.get(fact_type, 0) + width <= _STACK_BUDGET:
+                part = candidate
+                break
+        else:
+            part, used = [], {}
+            parts.append((part, used))
+        part.append(rule)
+        used[fact_type] = used.get(fact_type, 0) + width
+    return [part for part, _ in parts] or [[]]
+
+
 class DurableEngine:
-    """Runs the compiled rules on durable-rules, one private ruleset per engine."""
+    """Runs the compiled rules on durable-rules, in private rulesets of this engine."""
 
     name = "durable"
     _CATCH_ALL = "__every_fact__"
@@ -199,26 +225,31 @@ class DurableEngine:
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         if _DurableHost is None:
             raise RuntimeError(f"durable-rules cannot be imported here: {_DURABLE_IMPORT_ERROR}")
-        self._fields = engine_fields(rules)
-        self._ruleset = f"partnership_rules_{uuid.uuid4().hex}"
+        engine_fields(rules)  # checks the limits on all the rules together
+        base = f"partnership_rules_{uuid.uuid4().hex}"
+        self._parts = [
+            (f"{base}_{index}", engine_fields(part), part) for index, part in enumerate(_split(rules))
+        ]
+        self._rulesets = [name for name, _, _ in self._parts]
         self._matches: list[Match] = []
         self._errors: list[BaseException] = []
         self._fired = 0
         self._next_sid = 0
         self._live_states = 0
-        definition: dict[str, Any] = {}
-        for rule in rules:
-            definition[rule.id] = {"all": [{"m": rule.condition}], "run": self._callback(rule.id)}
-        definition[self._CATCH_ALL] = {"all": [{"m": {"$ex": {"type": 1}}}], "run": self._count_fact}
+        definitions: dict[str, Any] = {}
+        for name, _, part in self._parts:
+            definition: dict[str, Any] = {}
+            for rule in part:
+                definition[rule.id] = {"all": [{"m": rule.condition}], "run": self._callback(rule.id)}
+            definition[self._CATCH_ALL] = {"all": [{"m": {"$ex": {"type": 1}}}], "run": self._count_fact}
+            definitions[name] = definition
         with _DURABLE_LOCK:
             self._host = _QuietHost()
             # set_rulesets deletes each "run" key from the dict it is given; this one is ours.
             try:
-                self._host.set_rulesets({self._ruleset: definition})
+                self._host.set_rulesets(definitions)
             except Exception as error:  # durable's own error class, e.g. "error code: 204"
-                raise RulesetError(
-                    "rulesets", [Problem(f"the durable engine cannot compile these rules: {error}")]
-                ) from None
+                raise _compile_error(rules, error) from None
 
     def _callback(self, rule_id: str) -> Any:
         matches = self._matches
@@ -241,33 +272,62 @@ class DurableEngine:
         return self._live_states
 
     def run(self, facts: Sequence[dict[str, Any]]) -> list[Match]:
-        views = _project(facts, self._fields)
-        if not views:  # assert_facts with an empty list segfaults
+        parts = [(name, _project(facts, fields)) for name, fields, _ in self._parts]
+        if not facts:  # assert_facts with an empty list segfaults
             return []
+        found: set[Match] = set()
         with _DURABLE_LOCK:
-            self._next_sid += 1
-            sid = str(self._next_sid)
-            for view in views:
-                view["sid"] = sid
+            for name, views in parts:
+                found.update(self._run_part(name, views))
+        return sorted(found)
+
+    def _run_part(self, ruleset: str, views: list[dict[str, Any]]) -> list[Match]:
+        self._next_sid += 1
+        sid = str(self._next_sid)
+        for view in views:
+            view["sid"] = sid
+        self._matches.clear()
+        self._errors.clear()
+        self._fired = 0
+        self._live_states += 1
+        try:
+            self._host.assert_facts(ruleset, views)
+            # A condition with "$or" fires once per branch that holds: one match each.
+            matches = list(self._matches)
+            fired, errors = self._fired, list(self._errors)
+        finally:
+            if self._fired:  # deleting a state where no action ran segfaults
+                self._host.delete_state(ruleset, sid)
+                self._live_states -= 1
             self._matches.clear()
-            self._errors.clear()
-            self._fired = 0
-            self._live_states += 1
-            try:
-                self._host.assert_facts(self._ruleset, views)
-                # A condition with "$or" fires once per branch that holds: one match each.
-                matches = sorted(set(self._matches))
-                fired, errors = self._fired, list(self._errors)
-            finally:
-                if self._fired:  # deleting a state where no action ran segfaults
-                    self._host.delete_state(self._ruleset, sid)
-                    self._live_states -= 1
-                self._matches.clear()
         if errors:
             raise RuntimeError(f"rule callback failed: {errors[0]!r}")
         if fired != len(views):
             raise RuntimeError(f"the engine saw {fired} of {len(views)} facts")
         return matches
+
+
+def _compile_error(rules: Sequence[CompiledRule], error: Exception) -> RulesetError:
+    """Name the rule durable-rules cannot compile, trying each alone (only on failure:
+    a ruleset it has compiled is never freed)."""
+    for rule in rules:
+        probe = _QuietHost()
+        try:
+            probe.set_rulesets(
+                {f"probe_{uuid.uuid4().hex}": {rule.id: {"all": [{"m": rule.condition}], "run": _ignore}}}
+            )
+        except Exception as alone:  # noqa: BLE001 - durable's own error class
+            return RulesetError(
+                f"ruleset {rule.ruleset}",
+                [Problem(f"durable-rules cannot compile this condition: {alone}", f"{rule.id}.when")],
+            )
+    return RulesetError(
+        "rulesets", [Problem(f"durable-rules cannot compile these rules together: {error}")]
+    )
+
+
+def _ignore(c: Any) -> None:
+    pass
 
 
 def create_engine(rules: Sequence[CompiledRule], name: str | None = None) -> Engine:

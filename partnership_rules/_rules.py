@@ -31,6 +31,7 @@ evaluates that same compiled form, so both engines answer from one definition.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Iterable, Sequence
@@ -85,6 +86,21 @@ MAX_CONDITION_DEPTH = 8
 MAX_CONDITION_TESTS = 64
 # durable-rules silently drops facts with more than about 250 properties (notes, trap 5).
 MAX_ENGINE_FIELDS = 200
+# durable-rules limits found in its C source (rete.c, rules.h), each reached by a rule file:
+# - a condition is compiled into one expression list of at most 32 entries, two per
+#   all/any/one_of/not_one_of group: more groups fail with "error code: 113";
+# - each node of its network keeps its successors (different tests) in a 512-slot table,
+#   and looking a test up in a full table never returns: 512 different tests on one fact
+#   type hang the process in C code, which Ctrl-C cannot interrupt.
+# - a node links to at most 256 rules: more rules with the same test fail ("error code: 108");
+# - a fact is matched by walking the network with a stack of 64 nodes: when more tests of
+#   one node's successors hold at once, asserting the facts fails ("error code: 303"). Each
+#   condition's share of that stack is bounded here (``condition_width``); the durable
+#   engine splits rules into rulesets whose widths add up to less than the stack.
+MAX_CONDITION_WIDTH = 48
+MAX_CONDITION_GROUPS = 12
+MAX_DISTINCT_TESTS = 400
+MAX_RULES_PER_TEST = 200
 # Fact fields the engine reserves for itself (notes, trap 7): never tested by a rule.
 RESERVED_FIELDS = frozenset({"id", "sid", "$s", "subject", "type"})
 
@@ -277,6 +293,7 @@ class _ConditionCompiler:
         self.problems: list[Problem] = []
         self.fields: list[str] = []
         self.tests = 0
+        self.groups = 0  # all/any/one_of/not_one_of: each is one $and/$or group
 
     def fail(self, path: str, message: str) -> dict[str, Any]:
         # ``path`` is relative to the condition: "" for the condition itself, ".all[0]" below it.
@@ -292,6 +309,7 @@ class _ConditionCompiler:
             (key, items), = node.items()
             if not isinstance(items, list) or not items:
                 return self.fail(f"{path}.{key}", f"'{key}' takes a non-empty list of conditions")
+            self.groups += 1
             compiled = [self.compile(item, f"{path}.{key}[{i}]", depth + 1) for i, item in enumerate(items)]
             return {"$and" if key == "all" else "$or": compiled}
         return self.compile_test(node, path)
@@ -342,6 +360,7 @@ class _ConditionCompiler:
             bad = next((v for v in value if _text_problem(v)), None)
             if bad is not None:
                 return self.fail(where, _text_problem(bad))  # type: ignore[arg-type]
+            self.groups += 1
             if op == "one_of":
                 return {"$or": [{field: v} for v in value]}
             return {"$and": [{"$neq": {field: v}} for v in value]}
@@ -383,6 +402,18 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
         ]
     compiler = _ConditionCompiler(rule.applies_to, f"{label}.when")
     condition = compiler.compile(rule.when, "", 0) if rule.when else compiler.fail("", "empty condition")
+    if compiler.groups > MAX_CONDITION_GROUPS and not compiler.problems:
+        compiler.fail(
+            "",
+            f"{compiler.groups} all/any/one_of/not_one_of groups in one condition;"
+            f" the limit is {MAX_CONDITION_GROUPS}",
+        )
+    if not compiler.problems and condition_width(condition) > MAX_CONDITION_WIDTH:
+        compiler.fail(
+            "",
+            f"up to {condition_width(condition)} tests of this condition can hold at once"
+            f" (through 'any'); the limit is {MAX_CONDITION_WIDTH}",
+        )
     problems = list(compiler.problems)
     problems += _template_problems(rule.message, rule.applies_to, f"{label}.message")
     problems += _template_problems(rule.remedy, rule.applies_to, f"{label}.remedy")
@@ -451,6 +482,11 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
                 problems.append(Problem(f"'{key}' is already used by {seen[key]}", f"rules[{index}] ({rule.id})"))
             seen[key] = rule.id
         compiled.append(rule)
+    if not problems:
+        problem = distinct_test_problem(compiled)
+        if problem is not None:
+            index = next(i for i, r in enumerate(compiled) if problem.path.startswith(f"{r.id}."))
+            problems.append(Problem(problem.message, f"rules[{index}] ({problem.path[:-5]}).when"))
     if problems:
         raise RulesetError(source, problems)
     return Ruleset(header.ruleset, header.title, header.description, source, tuple(compiled))
@@ -501,8 +537,65 @@ def load_rulesets(names_or_files: Iterable[str | Path] | None = None) -> list[Ru
     return rulesets
 
 
+def condition_width(condition: Any) -> int:
+    """How many stack entries of durable-rules' matching walk a compiled condition can hold
+    at once (an upper bound): a chain of tests holds one at a time, each branch of an ``$or``
+    adds its own, and the branches of a ``one_of`` (equality tests of one field) exclude
+    each other. Whatever matches, the walk of one ruleset stays within the sum of its rules'
+    widths (plus the type test and the catch-all)."""
+    if isinstance(condition, dict) and set(condition) == {"$and"}:
+        return 1 + sum(condition_width(c) - 1 for c in condition["$and"])
+    if isinstance(condition, dict) and set(condition) == {"$or"}:
+        branches = condition["$or"]
+        fields = {next(iter(c)) for c in branches if isinstance(c, dict) and len(c) == 1}
+        if len(fields) == 1 and not next(iter(fields)).startswith("$") and all(
+            len(c) == 1 for c in branches
+        ):
+            return 2  # one_of: one equality test holds, then the join node
+        return sum(condition_width(c) for c in branches) + len(branches)
+    return 1
+
+
+def _leaf_tests(condition: Any) -> list[str]:
+    if isinstance(condition, dict) and set(condition) <= {"$and", "$or"}:
+        return [t for key in condition for item in condition[key] for t in _leaf_tests(item)]
+    return [json.dumps(condition, sort_keys=True)]
+
+
+def distinct_test_problem(rules: Iterable[CompiledRule]) -> Problem | None:
+    """A problem naming the first rule that takes a fact type past ``MAX_DISTINCT_TESTS``
+    different tests, or one test past ``MAX_RULES_PER_TEST`` rules (see the durable-rules
+    limits above), else None."""
+    seen: dict[str, set[str]] = {}
+    users: dict[str, int] = {}
+    for rule in rules:
+        tests = seen.setdefault(rule.rule.applies_to, set())
+        mine = {t for t in _leaf_tests(rule.condition) if not t.startswith('{"type":')}
+        tests.update(mine)
+        for test in mine:
+            key = f"{rule.rule.applies_to} {test}"
+            users[key] = users.get(key, 0) + 1
+            if users[key] > MAX_RULES_PER_TEST:
+                return Problem(
+                    f"more than {MAX_RULES_PER_TEST} rules make the test {test}"
+                    f" on {rule.rule.applies_to} facts (with the rules before it)",
+                    f"{rule.id}.when",
+                )
+        if len(tests) > MAX_DISTINCT_TESTS:
+            return Problem(
+                f"rules make more than {MAX_DISTINCT_TESTS} different tests on"
+                f" {rule.rule.applies_to} facts (with the rules before it)",
+                f"{rule.id}.when",
+            )
+    return None
+
+
 def engine_fields(rules: Iterable[CompiledRule]) -> dict[str, tuple[str, ...]]:
     """The fact fields each fact type must carry into the engine, checked against its limit."""
+    rules = list(rules)
+    problem = distinct_test_problem(rules)
+    if problem is not None:
+        raise RulesetError("rulesets", [problem])
     by_type: dict[str, list[str]] = {}
     for rule in rules:
         fields = by_type.setdefault(rule.rule.applies_to, [])

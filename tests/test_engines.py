@@ -428,7 +428,7 @@ def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(monkeypatch: pyte
 
     rule = ALL_RULES[0]
     broken = CompiledRule(rule.rule, rule.ruleset, {"$lt": {"x": float("1e300")}}, (), ())
-    with pytest.raises(RulesetError, match="durable engine cannot compile"):
+    with pytest.raises(RulesetError, match=f"^ruleset {rule.ruleset}: {rule.id}.when: durable-rules cannot compile this condition: .*error code: 204$"):
         DurableEngine([broken])
 
 
@@ -445,3 +445,40 @@ def test_an_or_whose_branches_both_hold_matches_once(operator_rules: list[Compil
     matches = DurableEngine(either).run([fact])
     assert len(matches) == len(set(matches))
     assert matches == PythonEngine(either).run([fact])
+
+
+def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) -> None:
+    # durable-rules' matching walk has a 64-entry stack: ~70 rules holding for one fact
+    # failed the whole batch with "error code: 303". Every number and bool field of
+    # partnership facts, each tested by its own rule.
+    numbers = [
+        f for f, spec in FACT_SCHEMAS["partnership"].items()
+        if spec.type in ("number", "bool") and f not in RESERVED_FIELDS
+    ]
+    assert len(numbers) > 64
+    rules = {
+        "ruleset": "wide",
+        "title": "Wide",
+        "rules": [
+            {
+                "id": f"WD{n:03d}", "name": f"wide-{n}", "title": "t", "severity": "info",
+                "category": "compliance", "applies_to": "partnership",
+                "when": {"field": field, "exists": True}, "message": "{subject}", "rationale": "r",
+                "remedy": "r", "references": [{"source": "tests"}],
+            }
+            for n, field in enumerate(numbers)
+        ],
+    }
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(rules))
+    compiled = list(load_ruleset(path).rules)
+    fact = {"type": "partnership", "subject": "partnership:p", "id": "p", **{f: 1 for f in numbers}}
+    expected = PythonEngine(compiled).run([fact])
+    assert len(expected) == len(numbers)
+    if durable_available():
+        from partnership_rules._engine import DurableEngine
+
+        engine = DurableEngine(compiled)
+        assert len(engine._rulesets) >= 2
+        assert engine.run([fact]) == expected
+        assert engine.live_states == 0

@@ -331,3 +331,81 @@ def test_edge_values_in_conditions_run_on_both_engines(tmp_path: Path, condition
     python = [f.subject for f in Auditor([path], engine="python").audit(record).findings]
     if durable_available():
         assert [f.subject for f in Auditor([path], engine="durable").audit(record).findings] == python
+
+
+# --- limits of durable-rules' C engine, enforced for both engines --------------------------------
+
+def _rules_file(tmp_path: Path, name: str, whens: list[dict[str, Any]], start: int = 0) -> Path:
+    rules = [
+        dict(RULE, id=f"CX{start + n:04d}", name=f"{name}-{n}", when=when)
+        for n, when in enumerate(whens)
+    ]
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({"ruleset": name, "title": "T", "rules": rules}))
+    return path
+
+
+def test_too_many_groups_in_one_condition(tmp_path: Path) -> None:
+    # Past 14 groups durable-rules fails to compile ("error code: 113").
+    pair = {"all": [{"field": "metric_count", "equals": 1}, {"field": "has_owner", "equals": True}]}
+    load_ruleset(rule_file(tmp_path, when={"any": [pair] * 11}))
+    assert refused(rule_file(tmp_path, when={"any": [pair] * 12})) == [
+        "rules[0] (CUS001).when: 13 all/any/one_of/not_one_of groups in one condition; the limit is 12"
+    ]
+
+
+def test_too_many_tests_holding_at_once(tmp_path: Path) -> None:
+    # durable-rules matches with a 64-entry stack; one condition may use at most 48 of it.
+    numbers = [f for f in ("metric_count", "action_count", "beneficiary_count", "statement_words",
+                           "vague_term_count", "days_until_due")]
+    tests = [{"field": f, "gte": n} for n in range(8) for f in numbers]
+    load_ruleset(rule_file(tmp_path, when={"any": tests[:24]}))
+    assert refused(rule_file(tmp_path, when={"any": tests[:25]})) == [
+        "rules[0] (CUS001).when: up to 50 tests of this condition can hold at once (through 'any');"
+        " the limit is 48"
+    ]
+    # one_of branches exclude each other: 50 values are fine.
+    load_ruleset(rule_file(tmp_path, when={"field": "owner", "one_of": [f"p{n}" for n in range(50)]}))
+
+
+def test_too_many_different_tests_on_one_fact_type(tmp_path: Path) -> None:
+    # 512 different tests under one node make durable-rules loop for ever in C code.
+    whens = [{"field": "metric_count", "equals": n} for n in range(401)]
+    path = _rules_file(tmp_path, "many", whens)
+    assert refused(path) == [
+        "rules[400] (CX0400).when: rules make more than 400 different tests on objective facts"
+        " (with the rules before it)"
+    ]
+
+
+def test_too_many_rules_with_the_same_test(tmp_path: Path) -> None:
+    # More than 256 rules on one node fail to compile ("error code: 108").
+    path = _rules_file(tmp_path, "same", [{"field": "has_target", "equals": False}] * 201)
+    assert refused(path) == [
+        "rules[200] (CX0200).when: more than 200 rules make the test {\"has_target\": false}"
+        " on objective facts (with the rules before it)"
+    ]
+
+
+def test_the_limits_hold_across_rule_files_too(tmp_path: Path) -> None:
+    # Each file is within the limits, together they are not; run in a fresh interpreter with
+    # a timeout, since a regression would hang the C engine (and this test run) for ever.
+    import subprocess
+    import sys
+
+    first = _rules_file(tmp_path, "first", [{"field": "metric_count", "equals": n} for n in range(300)])
+    second = _rules_file(
+        tmp_path, "second", [{"field": "metric_count", "equals": n} for n in range(300, 600)], 300
+    )
+    code = (
+        "from partnership_rules import Auditor, RulesetError\n"
+        "for engine in __import__('partnership_rules').available_engines():\n"
+        f"    try: Auditor([{str(first)!r}, {str(second)!r}], engine=engine)\n"
+        "    except RulesetError as e: print(e)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    expected = (
+        "rulesets: CX0400.when: rules make more than 400 different tests on objective facts"
+        " (with the rules before it)"
+    )
+    assert result.stdout.splitlines() == [expected] * (2 if durable_available() else 1)
