@@ -1,0 +1,35 @@
+"""Generated documentation stays in step with the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from partnership_rules import load_rulesets
+from partnership_rules._ruledocs import describe_condition, rules_markdown
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_rules_doc_is_current() -> None:
+    expected = rules_markdown(load_rulesets())
+    actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert actual == expected, "run: partnership-rules rules --format markdown > docs/rules.md"
+
+
+def test_conditions_read_as_words() -> None:
+    condition = {
+        "all": [
+            {"field": "has_target", "equals": False},
+            {"any": [{"field": "vague_term_count", "gt": 0}, {"field": "owner", "exists": False}]},
+        ]
+    }
+    assert describe_condition(condition) == (
+        "has_target is false and (vague_term_count > 0 or owner is not given)"
+    )
+
+
+def test_every_rule_is_documented() -> None:
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for ruleset in load_rulesets():
+        for rule in ruleset.rules:
+            assert f"### {rule.id} {rule.rule.name}" in text
