@@ -147,7 +147,7 @@ def _text_finding(console: Console, finding: Finding) -> None:
     head.append(f"{finding.rule}", style=_STYLE[finding.severity])
     head.append(f" {finding.title}", style="bold")
     head.append(f"  [{finding.subject}]", style="dim")
-    console.print(head)
+    console.print(head, soft_wrap=True)
     width = max(console.width - 4, 40)
     for text, style in ((finding.message, ""), (f"Remedy: {finding.remedy}", "green")):
         wrapped = textwrap.fill(text, width, initial_indent="    ", subsequent_indent="    ")
