@@ -23,6 +23,10 @@ The durable-rules traps (see the project notes) and how each is guarded here:
   a 64-entry stack): the rules are split into several rulesets (``_split``);
 - floats in exponent form (``1e+20``) crash the C engine and texts are read as C strings:
   every value is checked, and converted where that keeps it exact, before it is sent;
+- rule sets it cannot compile (more than 14 groups in a condition, more than 256 rules on
+  one test) and one it loops on for ever (512 different tests under one node) are refused
+  when rules are compiled (``_rules``, see ``MAX_CONDITION_GROUPS``); anything else it
+  refuses is a :class:`RulesetError` naming the rule;
 - rulesets are never freed: an engine is built once per set of rules and reused;
 - no locking in the C engine: one process-wide lock around every call into it.
 """

@@ -452,9 +452,8 @@ def write_every_field_ruleset() -> str:
     import json
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile(
+    with tempfile.NamedTemporaryFile(
         "w", suffix=".json", prefix="every-field-", delete=False, encoding="utf-8"
-    )
-    with handle:
+    ) as handle:
         json.dump(every_field_rules(), handle)
     return handle.name

@@ -3,6 +3,7 @@ an interrupted batch (Ctrl-C) exits 130 with a clear message and writes no outpu
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -10,15 +11,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
-from click.testing import CliRunner
+from typing import Any
 
 import partnership_rules.cli.main as cli_main
-from partnership_rules import Auditor
-from partnership_rules._batch import AuditSettings, audit_paths, collect_paths
-from partnership_rules._report import ErrorReport, Report
+import pytest
+from click.testing import CliRunner
 from partnership_rules.cli.main import cli
+
+from partnership_rules import Auditor
+from partnership_rules._batch import audit_paths, collect_paths
+from partnership_rules._report import ErrorReport, Report
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -150,6 +152,24 @@ def test_ctrl_c_while_the_output_is_written(monkeypatch: pytest.MonkeyPatch, pre
     assert leftovers(previous_output.parent) == []  # the temporary file is removed
 
 
+def open_fifo_writer(fifo: Path, process: subprocess.Popen[str], timeout: float = 60) -> Any:
+    """Open ``fifo`` for writing as soon as ``process`` opens it for reading; fail, rather
+    than block for ever, if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return os.fdopen(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "w")
+        except OSError as error:  # ENXIO: no reader yet
+            if error.errno != errno.ENXIO:
+                raise
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            pytest.fail(f"exited with {process.returncode} before reading the FIFO: {stderr}")
+        if time.monotonic() > deadline:
+            pytest.fail("the batch never opened the FIFO")
+        time.sleep(0.01)
+
+
 @pytest.fixture(scope="module")
 def big_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """10,000 records: several seconds of work, so that an exit which waits for the queued
@@ -189,9 +209,10 @@ def test_a_real_sigint_during_a_big_batch(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal would give it
+        cwd=tmp_path,  # not the checkout: its source tree would shadow the installed package
     )
     try:
-        with fifo.open("w"):  # returns once the batch has opened the FIFO to read it
+        with open_fifo_writer(fifo, process):  # once the batch has opened the FIFO to read it
             time.sleep(0.2)
             if to_group:
                 os.killpg(process.pid, signal.SIGINT)

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import records
 
 from partnership_rules import Auditor, available_engines, load_record
 from partnership_rules._batch import AuditSettings, audit_paths
-from strategies import records
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

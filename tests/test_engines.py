@@ -16,6 +16,7 @@ import copy
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 from pathlib import Path
@@ -24,9 +25,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import ASSESSED_ON, records, write_every_field_ruleset
 
-from partnership_rules import FACT_SCHEMAS, Auditor, RulesetError, derive_facts, build_graph
-from partnership_rules import load_record, record_from_data
+from partnership_rules import (
+    FACT_SCHEMAS,
+    Auditor,
+    RulesetError,
+    build_graph,
+    derive_facts,
+    load_record,
+    record_from_data,
+)
 from partnership_rules._engine import PythonEngine, _project, durable_available
 from partnership_rules._rules import (
     MAX_ENGINE_FIELDS,
@@ -37,7 +46,6 @@ from partnership_rules._rules import (
     load_rulesets,
     shipped_ruleset_names,
 )
-from strategies import ASSESSED_ON, records, write_every_field_ruleset
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -284,7 +292,7 @@ def _run_isolated(code: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=ROOT,
+        cwd=Path(tempfile.gettempdir()),  # not the checkout: it would shadow the installed package
     )
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from partnership_rules.cli.main import cli
 
 from partnership_rules import RecordError, load_record
-from partnership_rules.cli.main import cli
 
 HOSTILE = Path(__file__).parent / "hostile"
 ID_RULE = (
@@ -135,7 +135,7 @@ def test_the_whole_corpus_in_one_batch_still_audits_the_good_files(tmp_path: Pat
     reports = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert [r["source"] for r in reports] == paths
     assert [("error" in r) for r in reports] == [True] * len(EXPECTED) + [False] * len(ACCEPTED)
-    for report, name in zip(reports, sorted(EXPECTED)):
+    for report, name in zip(reports, sorted(EXPECTED), strict=False):
         assert f"{report['source']}{EXPECTED[name]}" == report["error"]["problems"][0]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from partnership_rules.cli.main import cli
 
 from partnership_rules import Auditor, RulesetError, load_record
 from partnership_rules._engine import durable_available
@@ -26,7 +27,6 @@ from partnership_rules._rules import (
     MAX_RULES_PER_FILE,
     load_ruleset,
 )
-from partnership_rules.cli.main import cli
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "craven-swissport.yaml"
@@ -403,7 +403,9 @@ def test_the_limits_hold_across_rule_files_too(tmp_path: Path) -> None:
         f"    try: Auditor([{str(first)!r}, {str(second)!r}], engine=engine)\n"
         "    except RulesetError as e: print(e)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     expected = (
         "rulesets: CX0400.when: rules make more than 400 different tests on objective facts"
         " (with the rules before it)"
