@@ -29,7 +29,7 @@ from partnership_rules import (
     render_batch,
 )
 from partnership_rules._audit import Auditor
-from partnership_rules._batch import AuditSettings, audit_paths, collect_paths
+from partnership_rules._batch import AuditSettings, audit_paths, batch_exit_code, collect_paths
 from partnership_rules._report import ErrorReport, Report, read_reports
 
 INPUT_ERROR = 2
@@ -152,15 +152,30 @@ def audit(
         as_of=as_of,
     )
     try:
+        code = _run_audit(paths, settings, fmt, output, fail_on, jobs, baseline, color, progress)
+    except KeyboardInterrupt:
+        # Anywhere: compiling rules, walking folders, auditing, rendering or writing.
+        click.echo("partnership-rules: interrupted; no report written", err=True)
+        sys.exit(130)
+    sys.exit(code)
+
+
+def _run_audit(
+    paths: Sequence[str],
+    settings: AuditSettings,
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    jobs: int,
+    baseline: str | None,
+    color: bool | None,
+    progress: bool | None,
+) -> int:
+    try:
         auditor = settings.auditor()  # compile once here: a bad rule file stops before any audit
+        baselines = {r.partnership.id: r for r in read_reports(baseline)} if baseline else {}
     except PartnershipRulesError as error:
         _fail(error)
-    baselines: dict[str, Report] = {}
-    if baseline:
-        try:
-            baselines = {r.partnership.id: r for r in read_reports(baseline)}
-        except PartnershipRulesError as error:
-            _fail(error)
     files = collect_paths(paths)
     if not files:
         raise InputError("no .yaml, .yml or .json files found in " + ", ".join(paths))
@@ -168,19 +183,14 @@ def audit(
     advance, stop = _progress(len(files), show_progress)
     try:
         results = audit_paths(files, settings, jobs=jobs, auditor=auditor, on_result=advance)
-    except KeyboardInterrupt:
-        stop()
-        click.echo("partnership-rules: interrupted; no report written", err=True)
-        sys.exit(130)
     finally:
         stop()
-    if baselines:
-        results = [
-            r.compared_with(baselines[r.partnership.id])
-            if isinstance(r, Report) and r.partnership.id in baselines
-            else r
-            for r in results
-        ]
+    results = [
+        r.compared_with(baselines[r.partnership.id])
+        if isinstance(r, Report) and r.partnership.id in baselines
+        else r
+        for r in results
+    ]
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     text = render_batch(results, fmt, color=use_color, single=len(paths) == 1 and len(files) == 1)
     try:
@@ -188,19 +198,13 @@ def audit(
             _write_atomically(output, text)
         else:
             click.echo(text, nl=False)
-    except KeyboardInterrupt:
-        click.echo("partnership-rules: interrupted; no report written", err=True)
-        sys.exit(130)
     except OSError as error:
         raise InputError(f"cannot write {output}: {error.strerror or error}") from None
-    errors = [r for r in results if isinstance(r, ErrorReport)]
-    for result in errors:
-        for line in result.error.problems or [result.error.message]:
-            click.echo(f"partnership-rules: {line}", err=True)
-    if errors:
-        sys.exit(INPUT_ERROR)
-    if any(isinstance(r, Report) and r.fails(fail_on) for r in results):
-        sys.exit(1)
+    for result in results:
+        if isinstance(result, ErrorReport):
+            for line in result.error.problems or [result.error.message]:
+                click.echo(f"partnership-rules: {line}", err=True)
+    return batch_exit_code(results, fail_on)
 
 
 @cli.command()

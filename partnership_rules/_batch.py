@@ -18,7 +18,7 @@ from ._audit import Auditor
 from ._errors import PartnershipRulesError, Problem, RecordError
 from ._report import AuditError, ErrorReport, Report
 
-__all__ = ["AuditSettings", "audit_paths", "collect_paths"]
+__all__ = ["AuditSettings", "audit_paths", "batch_exit_code", "collect_paths"]
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 # Below this many files a process pool costs more to start than it saves.
@@ -154,3 +154,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(timeout=5)
+
+
+def batch_exit_code(results: Sequence[Result], fail_on: str) -> int:
+    """The command's exit code for a batch: 2 if any input could not be audited, else 1 if
+    any report has a finding at or above ``fail_on``, else 0."""
+    if any(isinstance(r, ErrorReport) for r in results):
+        return 2
+    return 1 if any(isinstance(r, Report) and r.fails(fail_on) for r in results) else 0

@@ -178,3 +178,16 @@ def test_real_subprocess_via_python_m() -> None:
     assert completed.returncode == 1, completed.stderr
     assert json.loads(completed.stdout)["partnership"]["id"] == "barking-rooff"
     assert completed.stderr == ""
+
+
+@pytest.mark.parametrize("stage", ["partnership_rules._batch.AuditSettings.auditor", "partnership_rules.cli.main.render_batch"])
+def test_ctrl_c_at_any_stage_exits_130_without_output(stage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stage, interrupt)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["audit", str(UNHEALTHY), "--output", str(out)])
+    assert result.exit_code == 130
+    assert result.stderr == "partnership-rules: interrupted; no report written\n"
+    assert not out.exists()
