@@ -52,23 +52,32 @@ def main() -> None:
         assert as_of is not None
         graph = build_graph(record)
         facts = derive_facts(record, graph, as_of)
-        print(f"record: {args.partners} partners, {len(facts)} facts, "
-              f"{yaml_path.stat().st_size / 1024:.0f} KB as YAML")
+        print(
+            f"record: {args.partners} partners, {len(facts)} facts, "
+            f"{yaml_path.stat().st_size / 1024:.0f} KB as YAML"
+        )
         print(f"  load YAML            {median_ms(lambda: load_record(yaml_path), 50):8.2f} ms")
         print(f"  load JSON            {median_ms(lambda: load_record(json_path)):8.2f} ms")
         print(f"  build graph          {median_ms(lambda: build_graph(record)):8.2f} ms")
-        print(f"  derive facts         {median_ms(lambda: derive_facts(record, graph, as_of)):8.2f} ms")
+        print(
+            f"  derive facts         {median_ms(lambda: derive_facts(record, graph, as_of)):8.2f}"
+            " ms"
+        )
         for engine in available_engines():
             auditor = Auditor(engine=engine)
             findings = len(auditor.audit(record).findings)
-            print(f"  audit in-process, {engine:<7} {median_ms(lambda: auditor.audit(record)):6.2f} ms"
-                  f"  ({len(auditor.rules)} rules, {findings} findings)")
+            elapsed = median_ms(lambda a=auditor: a.audit(record))
+            print(
+                f"  audit in-process, {engine:<7} {elapsed:6.2f} ms"
+                f"  ({len(auditor.rules)} rules, {findings} findings)"
+            )
 
         batch_dir = Path(tmp, "batch")
         batch_dir.mkdir()
         for i in range(args.batch):
             Path(batch_dir, f"r{i:05}.yaml").write_text(
-                yaml.safe_dump(synthetic_record(args.partners, seed=i), sort_keys=False))
+                yaml.safe_dump(synthetic_record(args.partners, seed=i), sort_keys=False)
+            )
         paths = sorted(str(p) for p in batch_dir.iterdir())
         for jobs in (1, 0):
             start = time.perf_counter()
@@ -76,8 +85,10 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             assert len(results) == len(paths)
             label = "1 process" if jobs == 1 else "all CPUs"
-            print(f"batch of {len(paths)} YAML files, {label:<9}: {elapsed:6.2f} s"
-                  f" = {len(paths) / elapsed * 60:,.0f} records a minute")
+            print(
+                f"batch of {len(paths)} YAML files, {label:<9}: {elapsed:6.2f} s"
+                f" = {len(paths) / elapsed * 60:,.0f} records a minute"
+            )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from partnership_rules import (
     SEVERITIES,
     PartnershipRulesError,
     RulesetError,
-    UsageError,
     __version__,
     available_engines,
     render_batch,
@@ -63,7 +62,9 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 def _write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename: never half a file."""
     target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    handle, temp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
@@ -73,11 +74,13 @@ def _write_atomically(path: str, text: str) -> None:
         raise
 
 
-def _progress(total: int, enabled: bool) -> tuple[Callable[[int, Any], None] | None, Callable[[], None]]:
+def _progress(
+    total: int, enabled: bool
+) -> tuple[Callable[[int, Any], None] | None, Callable[[], None]]:
     if not enabled:
         return None, lambda: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     bar = Progress(
         "[progress.description]{task.description}",
@@ -104,30 +107,81 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
-              help="Write the report to FILE (atomically) instead of standard output.")
-@click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE",
-              help="Run this ruleset (a shipped name or a rule file); repeatable. "
-                   "Default: core plus the contexts each record names.")
-@click.option("--select", multiple=True, metavar="ID_OR_CATEGORY",
-              help="Only run rules with this id, name, category or ruleset; repeatable.")
-@click.option("--ignore", multiple=True, metavar="ID_OR_CATEGORY",
-              help="Skip rules with this id, name, category or ruleset; repeatable.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
-@click.option("--as-of", callback=_parse_date, metavar="DATE",
-              help="Count recency from this date instead of each record's assessed_on.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes; 0 picks one per CPU for large batches.")
-@click.option("--engine", type=click.Choice(["durable", "python"]), default=None,
-              help="Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="REPORT.json",
-              help="An earlier JSON report: show which findings are resolved, new and remaining.")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar on stderr (default: for several files on a terminal).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the report to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    metavar="NAME_OR_FILE",
+    help="Run this ruleset (a shipped name or a rule file); repeatable. "
+    "Default: core plus the contexts each record names.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="ID_OR_CATEGORY",
+    help="Only run rules with this id, name, category or ruleset; repeatable.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="ID_OR_CATEGORY",
+    help="Skip rules with this id, name, category or ruleset; repeatable.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option(
+    "--as-of",
+    callback=_parse_date,
+    metavar="DATE",
+    help="Count recency from this date instead of each record's assessed_on.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes; 0 picks one per CPU for large batches.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["durable", "python"]),
+    default=None,
+    help="Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="REPORT.json",
+    help="An earlier JSON report: show which findings are resolved, new and remaining.",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour text output (default: on a terminal)."
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: for several files on a terminal).",
+)
 def audit(
     paths: Sequence[str],
     fmt: str,
@@ -208,10 +262,21 @@ def _run_audit(
 
 
 @cli.command()
-@click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE",
-              help="List this ruleset only (a shipped name or a rule file); repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="markdown: full rule documentation, as in docs/rules.md.")
+@click.option(
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    metavar="NAME_OR_FILE",
+    help="List this ruleset only (a shipped name or a rule file); repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: full rule documentation, as in docs/rules.md.",
+)
 def rules(rulesets: Sequence[str], fmt: str) -> None:
     """List the rules: id, severity, category and title."""
     try:
@@ -225,7 +290,11 @@ def rules(rulesets: Sequence[str], fmt: str) -> None:
         return
     if fmt == "json":
         data = [
-            {"ruleset": r.ruleset, **r.rule.model_dump(mode="json", exclude={"when"}), "when": r.rule.when}
+            {
+                "ruleset": r.ruleset,
+                **r.rule.model_dump(mode="json", exclude={"when"}),
+                "when": r.rule.when,
+            }
             for r in auditor.rules
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -247,8 +316,10 @@ def explain(rule_id: str) -> None:
         r = rule.rule
         if wanted in (r.id, r.name, *r.aliases) or wanted.upper() == r.id:
             click.echo(f"{r.id} {r.name}: {r.title}")
-            click.echo(f"Severity: {r.severity} · Category: {r.category} · Ruleset: {rule.ruleset}"
-                       f" · Applies to: {r.applies_to} facts")
+            click.echo(
+                f"Severity: {r.severity} · Category: {r.category} · Ruleset: {rule.ruleset}"
+                f" · Applies to: {r.applies_to} facts"
+            )
             click.echo("")
             click.echo("Why it matters")
             click.echo(f"  {r.rationale.strip()}")
@@ -264,16 +335,25 @@ def explain(rule_id: str) -> None:
                 click.echo(f"  - {ref}")
             return
     categories = ", ".join(CATEGORIES)
-    raise InputError(f"no rule '{rule_id}' (see 'partnership-rules rules'; categories: {categories})")
+    raise InputError(
+        f"no rule '{rule_id}' (see 'partnership-rules rules'; categories: {categories})"
+    )
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
-              help="Write the matrix to FILE (for example docs/coverage.md).")
-@click.option("--check", is_flag=True,
-              help="Exit 1 if a source point is neither checked by a rule nor marked needs_survey.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the matrix to FILE (for example docs/coverage.md).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 if a source point is neither checked by a rule nor marked needs_survey.",
+)
 def coverage(output: str | None, check: bool) -> None:
-    """Print the coverage matrix: each point of the source frameworks and the rules that check it."""
+    """Print the coverage matrix: each point of the sources and the rules that check it."""
     from partnership_rules._coverage import coverage_markdown, coverage_problems
     from partnership_rules._rules import load_rulesets
 

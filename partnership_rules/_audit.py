@@ -8,13 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._catalogue import load_catalogue
 from ._engine import create_engine
 from ._errors import UsageError
 from ._facts import derive_facts
 from ._graph import build_graph
 from ._loader import load_record, record_from_data
 from ._record import Record
-from ._catalogue import load_catalogue
 from ._report import Finding, IndicativeLevel, PartnershipRef, Report
 from ._rules import CATEGORIES, CompiledRule, Ruleset, load_rulesets
 
@@ -34,7 +34,8 @@ class Auditor:
     """Compiles rulesets once and audits any number of records with them.
 
     ``rulesets``: shipped ruleset names or rule file paths. When None, every shipped ruleset
-    is compiled and each record is checked with ``core`` and ``self-assessment`` plus the rulesets its
+    is compiled and each record is checked with ``core`` and ``self-assessment`` plus the
+    rulesets its
     ``partnership.contexts`` name. ``select`` keeps only the rules matching an id, name,
     alias, category or ruleset; ``ignore`` drops them. ``engine`` is "durable" or "python"
     (default: the ``PARTNERSHIP_RULES_ENGINE`` variable, else durable-rules where it imports).
@@ -133,7 +134,10 @@ class Auditor:
         )
 
     def _run(
-        self, facts: list[dict[str, Any]], by_subject: Mapping[str, dict[str, Any]], applicable: list[str]
+        self,
+        facts: list[dict[str, Any]],
+        by_subject: Mapping[str, dict[str, Any]],
+        applicable: list[str],
     ) -> list[Finding]:
         findings = []
         for rule_id, subject in self._engine.run(facts):
@@ -164,7 +168,11 @@ def indicative_levels(findings: list[Finding], applicable: list[str]) -> list[In
                     level, capped_by = cap, [finding.rule]
                 elif cap == level and cap < scale.max_level and finding.rule not in capped_by:
                     capped_by.append(finding.rule)
-        levels.append(IndicativeLevel(theme=item.id, title=item.title or item.id, level=level, capped_by=capped_by))
+        levels.append(
+            IndicativeLevel(
+                theme=item.id, title=item.title or item.id, level=level, capped_by=capped_by
+            )
+        )
     return levels
 
 

@@ -65,9 +65,7 @@ def _audit_one(auditor: Auditor, path: str, as_of: dt.date | None) -> Result:
     except RecordError as error:
         return ErrorReport(source=path, error=AuditError.from_problems(path, error.problems))
     except PartnershipRulesError as error:
-        return ErrorReport(
-            source=path, error=AuditError.from_problems(path, [Problem(str(error))])
-        )
+        return ErrorReport(source=path, error=AuditError.from_problems(path, [Problem(str(error))]))
     except Exception as error:  # a bug: report it in this file's place, audit the rest
         problem = Problem(f"internal error, please report it: {type(error).__name__}: {error}")
         return ErrorReport(source=path, error=AuditError.from_problems(path, [problem]))

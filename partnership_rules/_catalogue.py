@@ -84,21 +84,36 @@ def check_self_assessment(record: Record) -> list[Problem]:
         if framework.item(entry.item) is None:
             known = ", ".join(i.id for i in framework.items)
             problems.append(
-                Problem(f"unknown {entry.framework} item '{entry.item}' (known: {known})", f"{path}.item")
+                Problem(
+                    f"unknown {entry.framework} item '{entry.item}' (known: {known})",
+                    f"{path}.item",
+                )
             )
             continue
         if framework.scale == "rag" and entry.rating is None:
-            problems.append(Problem(f"{entry.framework} items are rated red, amber or green", f"{path}.rating"))
+            problems.append(
+                Problem(f"{entry.framework} items are rated red, amber or green", f"{path}.rating")
+            )
         if framework.scale == "level" and entry.level is None:
-            problems.append(Problem(f"{entry.framework} items are rated by level 1 to 6", f"{path}.level"))
+            problems.append(
+                Problem(f"{entry.framework} items are rated by level 1 to 6", f"{path}.level")
+            )
         if framework.scale == "rag" and entry.level is not None:
-            problems.append(Problem(f"{entry.framework} items take a rating, not a level", f"{path}.level"))
+            problems.append(
+                Problem(f"{entry.framework} items take a rating, not a level", f"{path}.level")
+            )
         if framework.scale == "level" and entry.rating is not None:
-            problems.append(Problem(f"{entry.framework} items take a level, not a rating", f"{path}.rating"))
+            problems.append(
+                Problem(f"{entry.framework} items take a level, not a rating", f"{path}.rating")
+            )
         key = (entry.framework, entry.item)
         if key in seen:
             problems.append(
-                Problem(f"{entry.framework} item '{entry.item}' is already rated at self_assessment[{seen[key]}]", path)
+                Problem(
+                    f"{entry.framework} item '{entry.item}' is already rated"
+                    f" at self_assessment[{seen[key]}]",
+                    path,
+                )
             )
         else:
             seen[key] = index

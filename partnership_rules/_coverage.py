@@ -1,4 +1,4 @@
-"""The coverage matrix: every checkable point of the five sources, mapped to the rules that check it.
+"""The coverage matrix: every checkable point of the five sources, and the rules that check it.
 
 The inventory ships as ``rulesets/catalogue/sources.yaml``. A point is covered by the rules
 whose ``covers`` list names it; a point no rule can check from a record says why, in its
@@ -112,7 +112,13 @@ def coverage_markdown(rulesets: list[Ruleset]) -> str:
             lines += [f"### {group.title}", "", "| Point | Section | Checked by |", "|---|---|---|"]
             for item in group.items:
                 rules = covering.get(item.id)
-                checked_by = ", ".join(sorted(set(rules))) if rules else f"needs survey input: {item.needs_survey or 'not yet mapped'}"
-                lines.append(f"| {_cell(item.text)} | {_cell(item.section)} | {_cell(checked_by)} |")
+                checked_by = (
+                    ", ".join(sorted(set(rules)))
+                    if rules
+                    else f"needs survey input: {item.needs_survey or 'not yet mapped'}"
+                )
+                lines.append(
+                    f"| {_cell(item.text)} | {_cell(item.section)} | {_cell(checked_by)} |"
+                )
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -97,7 +97,9 @@ class Engine(Protocol):
         ...
 
 
-def _project(facts: Sequence[dict[str, Any]], fields: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+def _project(
+    facts: Sequence[dict[str, Any]], fields: dict[str, tuple[str, ...]]
+) -> list[dict[str, Any]]:
     """The engine's view of the facts: type, subject as id, and the tested non-null fields."""
     projected = []
     subjects = set()
@@ -187,9 +189,7 @@ def _predicate(condition: dict[str, Any]) -> Predicate:
         elif key in _COMPARE:
             ((field, value),) = operand.items()
             compare = _COMPARE[key]
-            tests.append(
-                lambda fact, f=field, v=value, c=compare: f in fact and c(fact[f], v)
-            )
+            tests.append(lambda fact, f=field, v=value, c=compare: f in fact and c(fact[f], v))
         elif key.startswith("$"):
             raise ValueError(f"unsupported operator {key}")
         else:
@@ -277,7 +277,8 @@ class DurableEngine:
         engine_fields(rules)  # checks the limits on all the rules together
         base = f"partnership_rules_{uuid.uuid4().hex}"
         self._parts = [
-            (f"{base}_{index}", engine_fields(part), part) for index, part in enumerate(_split(rules))
+            (f"{base}_{index}", engine_fields(part), part)
+            for index, part in enumerate(_split(rules))
         ]
         self._rulesets = [name for name, _, _ in self._parts]
         self._matches: list[Match] = []
@@ -289,8 +290,14 @@ class DurableEngine:
         for name, _, part in self._parts:
             definition: dict[str, Any] = {}
             for rule in part:
-                definition[rule.id] = {"all": [{"m": rule.condition}], "run": self._callback(rule.id)}
-            definition[self._CATCH_ALL] = {"all": [{"m": {"$ex": {"type": 1}}}], "run": self._count_fact}
+                definition[rule.id] = {
+                    "all": [{"m": rule.condition}],
+                    "run": self._callback(rule.id),
+                }
+            definition[self._CATCH_ALL] = {
+                "all": [{"m": {"$ex": {"type": 1}}}],
+                "run": self._count_fact,
+            }
             definitions[name] = definition
         with _DURABLE_LOCK:
             self._host = _QuietHost()
@@ -363,12 +370,20 @@ def _compile_error(rules: Sequence[CompiledRule], error: Exception) -> RulesetEr
         probe = _QuietHost()
         try:
             probe.set_rulesets(
-                {f"probe_{uuid.uuid4().hex}": {rule.id: {"all": [{"m": rule.condition}], "run": _ignore}}}
+                {
+                    f"probe_{uuid.uuid4().hex}": {
+                        rule.id: {"all": [{"m": rule.condition}], "run": _ignore}
+                    }
+                }
             )
         except Exception as alone:  # noqa: BLE001 - durable's own error class
             return RulesetError(
                 f"ruleset {rule.ruleset}",
-                [Problem(f"durable-rules cannot compile this condition: {alone}", f"{rule.id}.when")],
+                [
+                    Problem(
+                        f"durable-rules cannot compile this condition: {alone}", f"{rule.id}.when"
+                    )
+                ],
             )
     return RulesetError(
         "rulesets", [Problem(f"durable-rules cannot compile these rules together: {error}")]

@@ -86,7 +86,9 @@ class _YamlBuilder:
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if documents:
-                    raise _Abort(Problem("a record file holds one YAML document", line=_line(event)))
+                    raise _Abort(
+                        Problem("a record file holds one YAML document", line=_line(event))
+                    )
                 documents.append(self._value(events, next(events), (), 0)[0])
         if not documents:
             raise _Abort(Problem("empty file: expected a partnership record"))
@@ -102,7 +104,9 @@ class _YamlBuilder:
                 # Dates stay text here; the record model parses them the same way as JSON's.
                 return event.value
         if tag not in _SCALAR_TAGS:
-            raise _Abort(Problem(f"tag '{_tag_name(event.tag)}' is not allowed", where, _line(event)))
+            raise _Abort(
+                Problem(f"tag '{_tag_name(event.tag)}' is not allowed", where, _line(event))
+            )
         if tag == _TAG + "timestamp" or tag == _TAG + "str":
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
@@ -118,7 +122,9 @@ class _YamlBuilder:
             )
         return value
 
-    def _value(self, events: Iterator[Any], event: Any, path: PathKey, depth: int) -> tuple[Any, int]:
+    def _value(
+        self, events: Iterator[Any], event: Any, path: PathKey, depth: int
+    ) -> tuple[Any, int]:
         """Build the value that starts with ``event``; return it and how many values it holds."""
         if depth > MAX_DEPTH:
             raise _Abort(Problem(f"nested more than {MAX_DEPTH} levels deep", line=_line(event)))
@@ -136,7 +142,11 @@ class _YamlBuilder:
         elif isinstance(event, yaml.SequenceStartEvent):
             if event.tag not in (None, "!", _SEQ_TAG):
                 raise _Abort(
-                    Problem(f"tag '{_tag_name(event.tag)}' is not allowed", _format_path(path), _line(event))
+                    Problem(
+                        f"tag '{_tag_name(event.tag)}' is not allowed",
+                        _format_path(path),
+                        _line(event),
+                    )
                 )
             value, size = [], 1
             item = next(events)
@@ -148,7 +158,11 @@ class _YamlBuilder:
         elif isinstance(event, yaml.MappingStartEvent):
             if event.tag not in (None, "!", _MAP_TAG):
                 raise _Abort(
-                    Problem(f"tag '{_tag_name(event.tag)}' is not allowed", _format_path(path), _line(event))
+                    Problem(
+                        f"tag '{_tag_name(event.tag)}' is not allowed",
+                        _format_path(path),
+                        _line(event),
+                    )
                 )
             value, size = {}, 1
             key_event = next(events)
@@ -179,7 +193,9 @@ class _YamlBuilder:
                 size += child_size
                 key_event = next(events)
         else:
-            raise _Abort(Problem(f"unexpected YAML event {type(event).__name__}", line=_line(event)))
+            raise _Abort(
+                Problem(f"unexpected YAML event {type(event).__name__}", line=_line(event))
+            )
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             self.anchors[anchor] = (value, size)
@@ -286,7 +302,9 @@ def _parse_json(text: str) -> _Parsed:
         # NaN, Infinity and 1e999 parse to non-finite floats, found (with their path) below.
         data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as error:
-        raise _Abort(Problem(f"invalid JSON: {error.msg} (column {error.colno})", line=error.lineno)) from None
+        raise _Abort(
+            Problem(f"invalid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+        ) from None
     except RecursionError:
         data = None  # nested far beyond MAX_DEPTH; the scan below finds where
     line = _json_depth_line(text)
@@ -314,7 +332,11 @@ def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -
     problems = []
     for item in error.errors(include_url=False):
         # pydantic adds the union member or enum name to loc; keep only real field parts.
-        loc = tuple(p for p in item["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
+        loc = tuple(
+            p
+            for p in item["loc"]
+            if isinstance(p, int) or not str(p).startswith(("function-", "literal["))
+        )
         loc = tuple("from" if p == "from_" else p for p in loc)
         message = item["msg"]
         if item["type"] == "extra_forbidden":
@@ -342,7 +364,9 @@ def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -
     return problems
 
 
-def record_from_data(data: Any, *, source: str = "", lines: Mapping[PathKey, int] | None = None) -> Record:
+def record_from_data(
+    data: Any, *, source: str = "", lines: Mapping[PathKey, int] | None = None
+) -> Record:
     """Validate plain data (as parsed from YAML or JSON) into a :class:`Record`.
 
     Every problem (types, enums, unknown fields, ids, references) is collected and raised
@@ -351,7 +375,15 @@ def record_from_data(data: Any, *, source: str = "", lines: Mapping[PathKey, int
     lines = lines or {}
     if not isinstance(data, dict):
         kind = "nothing" if data is None else f"a {type(data).__name__}"
-        raise RecordError(source, [Problem(f"expected a mapping (a partnership record), found {kind}", line=1 if lines else None)])
+        raise RecordError(
+            source,
+            [
+                Problem(
+                    f"expected a mapping (a partnership record), found {kind}",
+                    line=1 if lines else None,
+                )
+            ],
+        )
     try:
         record = Record.model_validate(data)
     except ValidationError as error:
@@ -384,7 +416,9 @@ def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> 
         with file_path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as error:
-        raise RecordError(source, [Problem(f"cannot read file: {error.strerror or error}")]) from None
+        raise RecordError(
+            source, [Problem(f"cannot read file: {error.strerror or error}")]
+        ) from None
     if len(raw) > max_bytes:
         raise RecordError(source, [Problem(f"file is larger than the {max_bytes:,}-byte limit")])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

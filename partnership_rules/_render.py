@@ -127,14 +127,20 @@ def _text(results: Sequence[Result], *, color: bool, width: int) -> str:
         for level in result.indicative_levels:
             console.print()
             console.print(
-                Text(f"Indicative level, {level.title}: {level.level} of 6 ({level.note})", style="bold")
+                Text(
+                    f"Indicative level, {level.title}: {level.level} of 6 ({level.note})",
+                    style="bold",
+                )
             )
             if level.capped_by:
                 console.print(Text(f"  capped by {', '.join(level.capped_by)}", style="dim"))
         if result.progress is not None:
             console.print()
             console.print(Text(_progress_line(result), style="bold"))
-            for label, items in (("resolved", result.progress.resolved), ("new", result.progress.new)):
+            for label, items in (
+                ("resolved", result.progress.resolved),
+                ("new", result.progress.new),
+            ):
                 for item in items:
                     console.print(Text(f"  {label}: {item.rule} {item.title} [{item.subject}]"))
         console.print()
@@ -164,7 +170,11 @@ def _sarif(results: Sequence[Result]) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
     artifacts: list[str] = []
     for result in results:
-        source = result.source if isinstance(result, ErrorReport) else (result.source or result.partnership.id)
+        source = (
+            result.source
+            if isinstance(result, ErrorReport)
+            else (result.source or result.partnership.id)
+        )
         if source not in artifacts:
             artifacts.append(source)
         if isinstance(result, ErrorReport):
@@ -282,14 +292,27 @@ def _markdown(result: Result) -> str:
             out += [f"- {label}: {i.rule} {_md_escape(i.title)} ({i.subject})" for i in items]
         out.append("")
     if result.indicative_levels:
-        out += ["## Indicative levels (not an inspection grade)", "", "| Theme | Level | Capped by |", "|---|---|---|"]
+        out += [
+            "## Indicative levels (not an inspection grade)",
+            "",
+            "| Theme | Level | Capped by |",
+            "|---|---|---|",
+        ]
         for level in result.indicative_levels:
             out.append(f"| {level.title} | {level.level} | {', '.join(level.capped_by) or '-'} |")
         out.append("")
     if result.findings:
-        out += ["## Action plan", "", "| # | Action | About | By whom | By when | Achieved |", "|---|---|---|---|---|---|"]
+        out += [
+            "## Action plan",
+            "",
+            "| # | Action | About | By whom | By when | Achieved |",
+            "|---|---|---|---|---|---|",
+        ]
         for n, finding in enumerate(result.findings, 1):
-            out.append(f"| {n} | {_md_escape(finding.remedy)} | {finding.subject} ({finding.rule}) |  |  |  |")
+            out.append(
+                f"| {n} | {_md_escape(finding.remedy)} | {finding.subject} ({finding.rule})"
+                " |  |  |  |"
+            )
         out.append("")
     return "\n".join(out).rstrip()
 
@@ -321,20 +344,33 @@ def _network_svg(result: Report) -> str:
     flagged: dict[str, str] = {}
     for finding in result.findings:
         flagged.setdefault(finding.subject, finding.severity)
-    nodes = sorted({f.subject for f in result.findings if f.subject.split(":", 1)[0] in ("partner", "stakeholder", "body")})
+    nodes = sorted(
+        {
+            f.subject
+            for f in result.findings
+            if f.subject.split(":", 1)[0] in ("partner", "stakeholder", "body")
+        }
+    )
     if not nodes:
         return ""
     size, radius = 360, 130
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" aria-label="subjects with findings">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}"'
+        ' role="img" aria-label="subjects with findings">'
+    ]
     centre = size / 2
     parts.append(f'<circle cx="{centre}" cy="{centre}" r="18" fill="#37474f"/>')
     for i, node in enumerate(nodes):
         angle = 2 * math.pi * i / len(nodes)
         x, y = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
-        colour = {"critical": "#b00020", "high": "#e53935", "medium": "#f9a825"}.get(flagged[node], "#039be5")
+        colour = {"critical": "#b00020", "high": "#e53935", "medium": "#f9a825"}.get(
+            flagged[node], "#039be5"
+        )
         parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#bbb"/>')
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{colour}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y + 20:.1f}" text-anchor="middle">{html.escape(node)}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{y + 20:.1f}" text-anchor="middle">{html.escape(node)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -344,7 +380,10 @@ def _html(results: Sequence[Result]) -> str:
     for result in results:
         if isinstance(result, ErrorReport):
             body.append(f"<h1>{html.escape(result.source)}: cannot audit</h1><ul>")
-            body += [f"<li>{html.escape(p)}</li>" for p in (result.error.problems or [result.error.message])]
+            body += [
+                f"<li>{html.escape(p)}</li>"
+                for p in (result.error.problems or [result.error.message])
+            ]
             body.append("</ul>")
             continue
         body.append(f"<h1>Partnership health check: {html.escape(result.partnership.name)}</h1>")
@@ -355,9 +394,13 @@ def _html(results: Sequence[Result]) -> str:
         body.append(f"<p><strong>{html.escape(_summary_line(result))}</strong></p>")
         if result.progress is not None:
             body.append(f"<p><strong>{html.escape(_progress_line(result))}</strong></p><ul>")
-            for label, items in (("Resolved", result.progress.resolved), ("New", result.progress.new)):
+            for label, items in (
+                ("Resolved", result.progress.resolved),
+                ("New", result.progress.new),
+            ):
                 body += [
-                    f"<li>{label}: {html.escape(i.rule)} {html.escape(i.title)} ({html.escape(i.subject)})</li>"
+                    f"<li>{label}: {html.escape(i.rule)} {html.escape(i.title)}"
+                    f" ({html.escape(i.subject)})</li>"
                     for i in items
                 ]
             body.append("</ul>")
@@ -370,15 +413,20 @@ def _html(results: Sequence[Result]) -> str:
             for f in group:
                 evidence = "; ".join(f"{k} = {_value(v)}" for k, v in f.evidence.items())
                 body.append(
-                    f'<div class="finding {severity}"><strong>{html.escape(f.rule)} {html.escape(f.title)}</strong>'
-                    f' <span class="meta">{html.escape(f.subject)} · {html.escape(f.category)}</span>'
+                    f'<div class="finding {severity}">'
+                    f"<strong>{html.escape(f.rule)} {html.escape(f.title)}</strong>"
+                    f' <span class="meta">{html.escape(f.subject)}'
+                    f" · {html.escape(f.category)}</span>"
                     f"<p>{html.escape(f.message)}</p>"
                     f'<p class="remedy"><strong>Remedy:</strong> {html.escape(f.remedy)}</p>'
                     f'<p class="meta">Evidence: {html.escape(evidence)}<br>'
                     f"Sources: {html.escape('; '.join(str(r) for r in f.references))}</p></div>"
                 )
         if result.indicative_levels:
-            body.append("<h2>Indicative levels (not an inspection grade)</h2><table><tr><th>Theme</th><th>Level</th><th>Capped by</th></tr>")
+            body.append(
+                "<h2>Indicative levels (not an inspection grade)</h2>"
+                "<table><tr><th>Theme</th><th>Level</th><th>Capped by</th></tr>"
+            )
             for level in result.indicative_levels:
                 body.append(
                     f"<tr><td>{html.escape(level.title)}</td><td>{level.level}</td>"

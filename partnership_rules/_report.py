@@ -1,13 +1,12 @@
-"""Findings and reports: the public output contract (see DESIGN.md, "Findings and the JSON report")."""
+"""Findings and reports: the public output contract (DESIGN.md, "Findings and the JSON report")."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -227,6 +226,7 @@ def read_reports(path: str | os.PathLike[str]) -> list[Report]:
             where = ".".join(str(p) for p in first["loc"])
             prefix = f"[{index}]." if isinstance(data, list) else ""
             raise UsageError(
-                f"{source}: {prefix}{where}: {first['msg']} (expected a report saved with --format json)"
+                f"{source}: {prefix}{where}: {first['msg']}"
+                " (expected a report saved with --format json)"
             ) from None
     return reports

@@ -56,7 +56,9 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
         "",
     ]
     for ruleset in rulesets:
-        lines += [f"- [{ruleset.name}](#{ruleset.name}): {ruleset.title} ({len(ruleset.rules)} rules)"]
+        lines += [
+            f"- [{ruleset.name}](#{ruleset.name}): {ruleset.title} ({len(ruleset.rules)} rules)"
+        ]
     lines.append("")
     for ruleset in rulesets:
         lines += [f"## {ruleset.name}", "", ruleset.title + ".", ""]

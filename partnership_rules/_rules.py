@@ -38,10 +38,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from typing_extensions import Annotated
 
 from ._errors import Problem, RulesetError
 from ._facts import FACT_SCHEMAS
@@ -231,7 +230,9 @@ def _template_problems(template: str, fact_type: str, where: str) -> list[Proble
         if field is None:
             continue
         if field not in schema and field != "type":
-            problems.append(Problem(f"placeholder '{{{field}}}' is not a field of {fact_type} facts", where))
+            problems.append(
+                Problem(f"placeholder '{{{field}}}' is not a field of {fact_type} facts", where)
+            )
         elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
             problems.append(
                 Problem(
@@ -240,7 +241,9 @@ def _template_problems(template: str, fact_type: str, where: str) -> list[Proble
                 )
             )
         elif spec and schema[field].type != "number":
-            problems.append(Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where))
+            problems.append(
+                Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where)
+            )
     return problems
 
 
@@ -303,13 +306,18 @@ class _ConditionCompiler:
         if depth > MAX_CONDITION_DEPTH:
             return self.fail(path, f"conditions nest more than {MAX_CONDITION_DEPTH} levels deep")
         if not isinstance(node, dict):
-            return self.fail(path, "a condition is a mapping: {all: [...]}, {any: [...]} or {field: ..., OP: ...}")
+            return self.fail(
+                path,
+                "a condition is a mapping: {all: [...]}, {any: [...]} or {field: ..., OP: ...}",
+            )
         if set(node) in ({"all"}, {"any"}):
-            (key, items), = node.items()
+            ((key, items),) = node.items()
             if not isinstance(items, list) or not items:
                 return self.fail(f"{path}.{key}", f"'{key}' takes a non-empty list of conditions")
             self.groups += 1
-            compiled = [self.compile(item, f"{path}.{key}[{i}]", depth + 1) for i, item in enumerate(items)]
+            compiled = [
+                self.compile(item, f"{path}.{key}[{i}]", depth + 1) for i, item in enumerate(items)
+            ]
             return {"$and" if key == "all" else "$or": compiled}
         return self.compile_test(node, path)
 
@@ -325,7 +333,8 @@ class _ConditionCompiler:
         if unknown:
             return self.fail(
                 f"{path}.{unknown[0]}",
-                f"unknown operator '{unknown[0]}' (use one of: {', '.join(_OPERATORS)}; or all/any)",
+                f"unknown operator '{unknown[0]}'"
+                f" (use one of: {', '.join(_OPERATORS)}; or all/any)",
             )
         if not isinstance(field, str):
             return self.fail(path or ".field", "a test needs 'field' naming a fact field")
@@ -344,9 +353,7 @@ class _ConditionCompiler:
             self.fields.append(field)
         where = f"{path}.{op}"
         if kind == "list":
-            return self.fail(
-                f"{path}.field", f"'{field}' is a list; test its count field instead"
-            )
+            return self.fail(f"{path}.field", f"'{field}' is a list; test its count field instead")
         if op == "exists":
             if not isinstance(value, bool):
                 return self.fail(where, "'exists' takes true or false")
@@ -400,7 +407,9 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
             )
         ]
     compiler = _ConditionCompiler(rule.applies_to, f"{label}.when")
-    condition = compiler.compile(rule.when, "", 0) if rule.when else compiler.fail("", "empty condition")
+    condition = (
+        compiler.compile(rule.when, "", 0) if rule.when else compiler.fail("", "empty condition")
+    )
     if compiler.groups > MAX_CONDITION_GROUPS and not compiler.problems:
         compiler.fail(
             "",
@@ -419,7 +428,9 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
     evidence = tuple(rule.evidence) if rule.evidence is not None else tuple(compiler.fields)
     for name in evidence:
         if name not in FACT_SCHEMAS[rule.applies_to]:
-            problems.append(Problem(f"'{name}' is not a field of {rule.applies_to} facts", f"{label}.evidence"))
+            problems.append(
+                Problem(f"'{name}' is not a field of {rule.applies_to} facts", f"{label}.evidence")
+            )
     if problems:
         return None, problems
     full = {"$and": [{"type": rule.applies_to}, condition]}
@@ -447,16 +458,22 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
         try:
             raw = Path(path).read_bytes()
         except OSError as error:
-            raise RulesetError(source, [Problem(f"cannot read rule file: {error.strerror or error}")]) from None
+            raise RulesetError(
+                source, [Problem(f"cannot read rule file: {error.strerror or error}")]
+            ) from None
         if len(raw) > MAX_RULE_FILE_BYTES:
-            raise RulesetError(source, [Problem(f"rule file is larger than {MAX_RULE_FILE_BYTES:,} bytes")])
+            raise RulesetError(
+                source, [Problem(f"rule file is larger than {MAX_RULE_FILE_BYTES:,} bytes")]
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise RulesetError(source, [Problem("rule file is not UTF-8 text")]) from None
     data = _parse_rule_file(text, source)
     if not isinstance(data, dict):
-        raise RulesetError(source, [Problem("a rule file is a mapping with 'ruleset', 'title' and 'rules'")])
+        raise RulesetError(
+            source, [Problem("a rule file is a mapping with 'ruleset', 'title' and 'rules'")]
+        )
     try:
         header = _RuleFile.model_validate(data)
     except ValidationError as error:
@@ -478,7 +495,11 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
             continue
         for key in (rule.rule.id, rule.rule.name, *rule.rule.aliases):
             if key in seen:
-                problems.append(Problem(f"'{key}' is already used by {seen[key]}", f"rules[{index}] ({rule.id})"))
+                problems.append(
+                    Problem(
+                        f"'{key}' is already used by {seen[key]}", f"rules[{index}] ({rule.id})"
+                    )
+                )
             seen[key] = rule.id
         compiled.append(rule)
     if not problems:
@@ -507,7 +528,9 @@ def _load_named(name_or_file: str | Path) -> Ruleset:
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_ruleset(path)
     known = ", ".join(shipped_ruleset_names())
-    raise RulesetError(text, [Problem(f"no such ruleset (shipped rulesets: {known}; or give a .yaml file)")])
+    raise RulesetError(
+        text, [Problem(f"no such ruleset (shipped rulesets: {known}; or give a .yaml file)")]
+    )
 
 
 def load_rulesets(names_or_files: Iterable[str | Path] | None = None) -> list[Ruleset]:
@@ -524,12 +547,22 @@ def load_rulesets(names_or_files: Iterable[str | Path] | None = None) -> list[Ru
     problems: list[Problem] = []
     for ruleset in rulesets:
         if ruleset.name in names:
-            problems.append(Problem(f"ruleset '{ruleset.name}' is loaded twice ({names[ruleset.name]} and {ruleset.source})"))
+            problems.append(
+                Problem(
+                    f"ruleset '{ruleset.name}' is loaded twice"
+                    f" ({names[ruleset.name]} and {ruleset.source})"
+                )
+            )
         names[ruleset.name] = ruleset.source
         for rule in ruleset.rules:
             for key in (rule.rule.id, rule.rule.name, *rule.rule.aliases):
                 if key in owners:
-                    problems.append(Problem(f"'{key}' is defined in both {owners[key]} and {ruleset.source}", rule.id))
+                    problems.append(
+                        Problem(
+                            f"'{key}' is defined in both {owners[key]} and {ruleset.source}",
+                            rule.id,
+                        )
+                    )
                 owners[key] = ruleset.source
     if problems:
         raise RulesetError(rulesets[-1].source if rulesets else "rulesets", problems)
@@ -547,8 +580,10 @@ def condition_width(condition: Any) -> int:
     if isinstance(condition, dict) and set(condition) == {"$or"}:
         branches = condition["$or"]
         fields = {next(iter(c)) for c in branches if isinstance(c, dict) and len(c) == 1}
-        if len(fields) == 1 and not next(iter(fields)).startswith("$") and all(
-            len(c) == 1 for c in branches
+        if (
+            len(fields) == 1
+            and not next(iter(fields)).startswith("$")
+            and all(len(c) == 1 for c in branches)
         ):
             return 2  # one_of: one equality test holds, then the join node
         return sum(condition_width(c) for c in branches) + len(branches)
@@ -603,6 +638,11 @@ def engine_fields(rules: Iterable[CompiledRule]) -> dict[str, tuple[str, ...]]:
         if len(fields) > MAX_ENGINE_FIELDS:
             raise RulesetError(
                 "rulesets",
-                [Problem(f"rules test {len(fields)} fields of {fact_type} facts; the limit is {MAX_ENGINE_FIELDS}")],
+                [
+                    Problem(
+                        f"rules test {len(fields)} fields of {fact_type} facts;"
+                        f" the limit is {MAX_ENGINE_FIELDS}"
+                    )
+                ],
             )
     return {k: tuple(v) for k, v in by_type.items()}

@@ -34,14 +34,43 @@ STAGES = [
     "recognise-achievements",
 ]
 PARTNER_KINDS = [
-    "provider", "employer", "awarding-body", "local-authority", "enterprise-partnership",
-    "funder", "agency", "school", "health", "police", "voluntary", "community-organisation",
-    "parent-carer", "learner-representative", "other",
+    "provider",
+    "employer",
+    "awarding-body",
+    "local-authority",
+    "enterprise-partnership",
+    "funder",
+    "agency",
+    "school",
+    "health",
+    "police",
+    "voluntary",
+    "community-organisation",
+    "parent-carer",
+    "learner-representative",
+    "other",
 ]
-CONTRIBUTION_KINDS = ["staff-time", "funding", "facilities", "equipment", "expertise", "data", "other"]
+CONTRIBUTION_KINDS = [
+    "staff-time",
+    "funding",
+    "facilities",
+    "equipment",
+    "expertise",
+    "data",
+    "other",
+]
 STAKEHOLDER_KINDS = [
-    "learners", "carers", "community", "employer-organisation", "local-authority",
-    "enterprise-partnership", "professional-body", "regulator", "awarding-body", "funder", "other",
+    "learners",
+    "carers",
+    "community",
+    "employer-organisation",
+    "local-authority",
+    "enterprise-partnership",
+    "professional-body",
+    "regulator",
+    "awarding-body",
+    "funder",
+    "other",
 ]
 ENGAGEMENT = ["none", "informed", "consulted", "involved", "deciding"]
 BODY_KINDS = ["board", "steering-group", "working-group", "operational-group"]
@@ -162,7 +191,11 @@ def records(
 
     partners = []
     for pid in partner_ids:
-        partner: dict[str, Any] = {"id": pid, "name": rnd.choice(_NAMES), "kind": rnd.choice(PARTNER_KINDS)}
+        partner: dict[str, Any] = {
+            "id": pid,
+            "name": rnd.choice(_NAMES),
+            "kind": rnd.choice(PARTNER_KINDS),
+        }
         _put(partner, "lead", g.maybe([True, False]))
         _put(partner, "senior_sponsor", g.maybe(["Principal", "Director", ""]))
         _put(partner, "signed_agreement", g.maybe([True, False]))
@@ -191,7 +224,11 @@ def records(
 
     bodies = []
     for index, bid in enumerate(body_ids):
-        body: dict[str, Any] = {"id": bid, "name": rnd.choice(_NAMES), "kind": rnd.choice(BODY_KINDS)}
+        body: dict[str, Any] = {
+            "id": bid,
+            "name": rnd.choice(_NAMES),
+            "kind": rnd.choice(BODY_KINDS),
+        }
         body_members = g.subset(members)
         if body_members:
             body["members"] = body_members
@@ -318,7 +355,11 @@ def records(
                 issue["resolved"] = _iso(raised + dt.timedelta(days=rnd.randint(0, 120)))
         issues.append(issue)
 
-    record: Record = {"format": "partnership-record/1", "partnership": partnership, "partners": partners}
+    record: Record = {
+        "format": "partnership-record/1",
+        "partnership": partnership,
+        "partners": partners,
+    }
     if stakeholders:
         record["stakeholders"] = stakeholders
     if governance:
@@ -418,7 +459,9 @@ def every_field_rules() -> dict[str, Any]:
 
     rules = []
     for fact_type, schema in FACT_SCHEMAS.items():
-        fields = [f for f, spec in schema.items() if f not in RESERVED_FIELDS and spec.type != "list"]
+        fields = [
+            f for f, spec in schema.items() if f not in RESERVED_FIELDS and spec.type != "list"
+        ]
         for field in fields[:MAX_ENGINE_FIELDS]:
             kind = schema[field].type
             test: dict[str, Any] = {"field": field}

@@ -62,7 +62,9 @@ def test_report_round_trips_through_json() -> None:
 def test_bad_dict_raises_record_error_with_paths() -> None:
     with pytest.raises(RecordError) as caught:
         audit({"partnership": {"id": "x", "name": "X"}, "partners": [{"id": "a"}]})
-    assert [(p.path, p.message) for p in caught.value.problems] == [("partners[0].name", "required field is missing")]
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("partners[0].name", "required field is missing")
+    ]
 
 
 def test_unknown_source_type_is_a_usage_error() -> None:

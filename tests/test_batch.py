@@ -33,16 +33,26 @@ def make_batch(tmp_path: Path) -> list[str]:
     (tmp_path / "dir" / "sub").mkdir(parents=True)
     for name, text in {
         "dir/b.yaml": GOOD.read_text(),
-        "dir/a.json": json.dumps({"partnership": {"id": "j", "name": "J"}, "partners": [{"id": "a", "name": "A"}]}),
+        "dir/a.json": json.dumps(
+            {"partnership": {"id": "j", "name": "J"}, "partners": [{"id": "a", "name": "A"}]}
+        ),
         "dir/sub/c.yml": "partnership: {id: p, name: P}\npartners: []\n",
         "dir/notes.txt": "not a record",
         "tagged.yaml": "x: !!python/name:os.system\n",
     }.items():
         (tmp_path / name).write_text(text)
-    return [str(GOOD), str(tmp_path / "dir"), str(tmp_path / "missing.yaml"), str(tmp_path / "tagged.yaml"), str(GOOD)]
+    return [
+        str(GOOD),
+        str(tmp_path / "dir"),
+        str(tmp_path / "missing.yaml"),
+        str(tmp_path / "tagged.yaml"),
+        str(GOOD),
+    ]
 
 
-def test_collect_paths_keeps_order_expands_directories_and_keeps_missing_files(tmp_path: Path) -> None:
+def test_collect_paths_keeps_order_expands_directories_and_keeps_missing_files(
+    tmp_path: Path,
+) -> None:
     paths = collect_paths(make_batch(tmp_path))
     assert paths == [
         str(GOOD),
@@ -63,7 +73,15 @@ def test_one_result_per_input_in_order(tmp_path: Path, jobs: int) -> None:
     assert [r.source for r in results] == paths
     assert sorted(seen) == list(range(len(paths)))
     kinds = [type(r).__name__ for r in results[:7]]
-    assert kinds == ["Report", "Report", "Report", "ErrorReport", "ErrorReport", "ErrorReport", "Report"]
+    assert kinds == [
+        "Report",
+        "Report",
+        "Report",
+        "ErrorReport",
+        "ErrorReport",
+        "ErrorReport",
+        "Report",
+    ]
 
 
 def test_an_unexpected_error_in_one_file_does_not_lose_the_others(
@@ -133,19 +151,25 @@ def test_ctrl_c_during_the_audits(monkeypatch: pytest.MonkeyPatch, previous_outp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_main, "audit_paths", interrupted)
-    result = CliRunner().invoke(cli, ["audit", str(GOOD), "--format", "json", "-o", str(previous_output)])
+    result = CliRunner().invoke(
+        cli, ["audit", str(GOOD), "--format", "json", "-o", str(previous_output)]
+    )
     assert result.exit_code == 130
     assert result.stderr.splitlines() == [INTERRUPTED]
     assert previous_output.read_text() == "previous report\n"
     assert leftovers(previous_output.parent) == []
 
 
-def test_ctrl_c_while_the_output_is_written(monkeypatch: pytest.MonkeyPatch, previous_output: Path) -> None:
+def test_ctrl_c_while_the_output_is_written(
+    monkeypatch: pytest.MonkeyPatch, previous_output: Path
+) -> None:
     def interrupted(src: object, dst: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_main.os, "replace", interrupted)
-    result = CliRunner().invoke(cli, ["audit", str(GOOD), "--format", "json", "-o", str(previous_output)])
+    result = CliRunner().invoke(
+        cli, ["audit", str(GOOD), "--format", "json", "-o", str(previous_output)]
+    )
     assert result.exit_code == 130
     assert result.stderr.splitlines() == [INTERRUPTED]
     assert previous_output.read_text() == "previous report\n"
@@ -182,7 +206,9 @@ def big_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-@pytest.mark.parametrize(("output_exists", "to_group"), [(True, True), (False, True), (False, False)])
+@pytest.mark.parametrize(
+    ("output_exists", "to_group"), [(True, True), (False, True), (False, False)]
+)
 def test_a_real_sigint_during_a_big_batch(
     tmp_path: Path, big_batch: Path, jobs: str, output_exists: bool, to_group: bool
 ) -> None:
@@ -203,8 +229,21 @@ def test_a_real_sigint_during_a_big_batch(
     if output_exists:
         output.write_text("previous report\n")
     process = subprocess.Popen(
-        [sys.executable, "-m", "partnership_rules", "audit", str(fifo), str(big_batch),
-         "--format", "json", "-o", str(output), "--jobs", jobs, "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "partnership_rules",
+            "audit",
+            str(fifo),
+            str(big_batch),
+            "--format",
+            "json",
+            "-o",
+            str(output),
+            "--jobs",
+            jobs,
+            "--no-progress",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

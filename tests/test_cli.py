@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from partnership_rules.cli.main import cli
 
 ROOT = Path(__file__).parent.parent
@@ -28,7 +27,7 @@ actions:
 """
 
 
-def run(*args: str) -> "object":
+def run(*args: str) -> object:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
@@ -46,7 +45,17 @@ def test_audit_json_matches_the_report_contract() -> None:
     assert report["partnership"]["id"] == "barking-rooff"
     assert set(report["summary"]) == {"critical", "high", "medium", "low", "info"}
     finding = report["findings"][0]
-    expected = {"rule", "title", "severity", "category", "subject", "message", "evidence", "remedy", "references"}
+    expected = {
+        "rule",
+        "title",
+        "severity",
+        "category",
+        "subject",
+        "message",
+        "evidence",
+        "remedy",
+        "references",
+    }
     assert expected <= set(finding)
     assert sum(report["summary"].values()) == len(report["findings"])
 
@@ -69,20 +78,32 @@ def test_bad_record_exits_2_with_one_line_naming_file_line_and_field(tmp_path: P
     bad.write_text(BROKEN)
     result = run("audit", str(bad))
     assert result.exit_code == 2
-    assert result.stderr == f"partnership-rules: {bad}:7: actions[0].responsible[1]: unknown id 'ghostco'\n"
+    assert (
+        result.stderr
+        == f"partnership-rules: {bad}:7: actions[0].responsible[1]: unknown id 'ghostco'\n"
+    )
     assert "Traceback" not in result.output
 
 
 def test_fail_on_sets_the_exit_code() -> None:
-    assert run("audit", str(UNHEALTHY), "--fail-on", "critical", "--select", "sustainability").exit_code == 0
+    assert (
+        run(
+            "audit", str(UNHEALTHY), "--fail-on", "critical", "--select", "sustainability"
+        ).exit_code
+        == 0
+    )
     assert run("audit", str(UNHEALTHY), "--fail-on", "info").exit_code == 1
 
 
 def test_select_and_ignore_filter_rules() -> None:
-    selected = json.loads(run("audit", str(UNHEALTHY), "--format", "json", "--select", "power-imbalance").output)
+    selected = json.loads(
+        run("audit", str(UNHEALTHY), "--format", "json", "--select", "power-imbalance").output
+    )
     assert selected["findings"]
     assert {f["category"] for f in selected["findings"]} == {"power-imbalance"}
-    ignored = json.loads(run("audit", str(UNHEALTHY), "--format", "json", "--ignore", "power-imbalance").output)
+    ignored = json.loads(
+        run("audit", str(UNHEALTHY), "--format", "json", "--ignore", "power-imbalance").output
+    )
     assert "power-imbalance" not in {f["category"] for f in ignored["findings"]}
 
 
@@ -180,8 +201,13 @@ def test_real_subprocess_via_python_m() -> None:
     assert completed.stderr == ""
 
 
-@pytest.mark.parametrize("stage", ["partnership_rules._batch.AuditSettings.auditor", "partnership_rules.cli.main.render_batch"])
-def test_ctrl_c_at_any_stage_exits_130_without_output(stage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "stage",
+    ["partnership_rules._batch.AuditSettings.auditor", "partnership_rules.cli.main.render_batch"],
+)
+def test_ctrl_c_at_any_stage_exits_130_without_output(
+    stage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 

@@ -70,7 +70,9 @@ def _batch(tmp_path: Path) -> list[str]:
         copy.write_bytes(example.read_bytes())
         paths.append(str(copy))
     bad = tmp_path / "bad.yaml"
-    bad.write_text("partnership: {id: p, name: P}\npartners: [{id: a, name: A}]\nx: !!python/name:os.system\n")
+    bad.write_text(
+        "partnership: {id: p, name: P}\npartners: [{id: a, name: A}]\nx: !!python/name:os.system\n"
+    )
     paths[3:3] = [str(bad), str(tmp_path / "missing.json")]
     return paths * 2
 
@@ -99,7 +101,9 @@ def test_the_state_count_returns_to_zero_after_5000_audits(engine: str) -> None:
         "partnership": {"id": "p", "name": "P", "assessed_on": "2016-06-30"},
         "partners": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
         "objectives": [{"id": "o", "statement": "Improve things", "owner": "a"}],
-        "self_assessment": [{"framework": "teach-too", "item": "senior-backing", "rating": "green"}],
+        "self_assessment": [
+            {"framework": "teach-too", "item": "senior-backing", "rating": "green"}
+        ],
     }
     first = [auditor.audit(record).findings, auditor.audit(small).findings]
     rounds = 2500 if engine == "durable" else 50  # only durable-rules keeps states

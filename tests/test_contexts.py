@@ -18,12 +18,27 @@ from partnership_rules._coverage import coverage_markdown, coverage_problems
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
-SEEDS = ("000_69d97c2ec99d3853.txt", "001_9037eb2845a624cd.txt", "002_5ecd9d84c7b6d37d.txt",
-         "003_f366afbae562b1d7.txt", "004_2d4837a385495811.txt")
+SEEDS = (
+    "000_69d97c2ec99d3853.txt",
+    "001_9037eb2845a624cd.txt",
+    "002_5ecd9d84c7b6d37d.txt",
+    "003_f366afbae562b1d7.txt",
+    "004_2d4837a385495811.txt",
+)
 CONTEXTS = ("education-training", "nvq", "childrens-services", "community-learning")
-CONTEXT_PREFIX = {"education-training": "EDU", "nvq": "NVQ", "childrens-services": "CHS",
-                  "community-learning": "CLD", "self-assessment": "SA"}
-HEALTHY = ("craven-swissport", "nvq-healthy", "childrens-services-healthy", "community-learning-healthy")
+CONTEXT_PREFIX = {
+    "education-training": "EDU",
+    "nvq": "NVQ",
+    "childrens-services": "CHS",
+    "community-learning": "CLD",
+    "self-assessment": "SA",
+}
+HEALTHY = (
+    "craven-swissport",
+    "nvq-healthy",
+    "childrens-services-healthy",
+    "community-learning-healthy",
+)
 ALL_RULESETS = [rs.name for rs in load_rulesets()]
 
 
@@ -37,6 +52,7 @@ def _example(name: str) -> Report:
 
 
 # --- "Done when" ------------------------------------------------------------------------------
+
 
 def test_childrens_services_without_an_agreement_gets_a_high_finding_naming_it() -> None:
     report = _example("childrens-services-no-isa")
@@ -85,7 +101,11 @@ def test_overclaimed_learner_voice_gets_a_self_assessment_finding() -> None:
 
 def test_a_rating_contradicted_only_by_medium_findings_stays_medium() -> None:
     report = _example("community-learning-voice")
-    joint = [f for f in report.findings if f.subject == "self-assessment:hgiocld-3.2/joint-vision-planning-evaluation"]
+    joint = [
+        f
+        for f in report.findings
+        if f.subject == "self-assessment:hgiocld-3.2/joint-vision-planning-evaluation"
+    ]
     assert [(f.rule, f.severity) for f in joint] == [("SA007", "medium")]
     assert joint[0].evidence["contradiction_high_count"] == 0
 
@@ -100,9 +120,12 @@ def test_sa007_and_sa009_never_report_the_same_rating() -> None:
 
 # docs/coverage.md is generated from the rules' covers lists and the source inventory.
 
+
 def test_coverage_matrix_is_current() -> None:
     rulesets = load_rulesets()
-    assert coverage_markdown(rulesets) == (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert coverage_markdown(rulesets) == (ROOT / "docs" / "coverage.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_coverage_matrix_maps_every_point_of_the_five_sources() -> None:
@@ -110,6 +133,7 @@ def test_coverage_matrix_maps_every_point_of_the_five_sources() -> None:
 
 
 # --- Contexts select rulesets -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("context", CONTEXTS)
 def test_each_context_has_examples_that_exercise_it(context: str) -> None:
@@ -132,9 +156,13 @@ def test_contexts_choose_the_rulesets_and_ruleset_overrides() -> None:
 
 
 @pytest.mark.parametrize("name", HEALTHY)
-def test_healthy_examples_have_nothing_above_low_with_every_ruleset(every_ruleset: Auditor, name: str) -> None:
+def test_healthy_examples_have_nothing_above_low_with_every_ruleset(
+    every_ruleset: Auditor, name: str
+) -> None:
     report = every_ruleset.audit(EXAMPLES / f"{name}.yaml")
-    serious = [(f.rule, f.subject) for f in report.findings if f.severity in ("critical", "high", "medium")]
+    serious = [
+        (f.rule, f.subject) for f in report.findings if f.severity in ("critical", "high", "medium")
+    ]
     assert serious == []
 
 
@@ -149,7 +177,9 @@ def test_forced_context_rulesets_say_nothing_about_a_partnership_of_another_cont
     foreign = [
         (f.rule, f.subject)
         for f in report.findings
-        if f.subject.startswith("partnership:") and f.ruleset in CONTEXT_PREFIX and f.ruleset not in own
+        if f.subject.startswith("partnership:")
+        and f.ruleset in CONTEXT_PREFIX
+        and f.ruleset not in own
     ]
     assert foreign == []
 
@@ -161,9 +191,14 @@ def test_healthy_examples_are_clean_in_their_own_contexts(name: str) -> None:
 
 # --- Indicative levels ------------------------------------------------------------------------
 
+
 def test_indicative_levels_are_capped_by_the_worst_finding_on_each_theme() -> None:
     levels = {lv.theme: lv for lv in _example("community-learning-voice").indicative_levels}
-    assert set(levels) == {"developing-and-sustaining", "joint-vision-planning-evaluation", "adding-value"}
+    assert set(levels) == {
+        "developing-and-sustaining",
+        "joint-vision-planning-evaluation",
+        "adding-value",
+    }
     adding = levels["adding-value"]
     assert adding.level == 3  # a high finding caps a theme at 3
     assert adding.capped_by == ["CLD001"]
@@ -183,6 +218,7 @@ def test_indicative_levels_only_for_community_learning() -> None:
 
 
 # --- The catalogue ----------------------------------------------------------------------------
+
 
 def _rules_by_id() -> dict[str, Any]:
     return {rule.id: rule for rs in load_rulesets() for rule in rs.rules}
@@ -234,7 +270,9 @@ def test_unknown_self_assessment_item_is_an_input_error_naming_it() -> None:
 
 
 def test_red_rating_carries_the_catalogue_remedy() -> None:
-    data = _record_with([{"framework": "teach-too", "item": "marketing-invites-employers", "rating": "red"}])
+    data = _record_with(
+        [{"framework": "teach-too", "item": "marketing-invites-employers", "rating": "red"}]
+    )
     finding = next(f for f in audit(data).findings if f.rule == "SA001")
     item = load_catalogue().item("teach-too", "marketing-invites-employers")
     assert item is not None
@@ -252,9 +290,7 @@ def test_contradiction_remedy_and_message_are_filled_in() -> None:
 
 # --- The rule files ---------------------------------------------------------------------------
 
-CONTEXT_RULES = [
-    rule for rs in load_rulesets() if rs.name in CONTEXT_PREFIX for rule in rs.rules
-]
+CONTEXT_RULES = [rule for rs in load_rulesets() if rs.name in CONTEXT_PREFIX for rule in rs.rules]
 
 
 @pytest.mark.parametrize("rule", CONTEXT_RULES, ids=lambda r: r.id)

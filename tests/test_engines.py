@@ -64,8 +64,14 @@ def _findings(auditor: Auditor, record: Any) -> list[dict[str, Any]]:
 # --- differential -----------------------------------------------------------------------
 
 if durable_available():
-    DURABLE = {"shipped": Auditor(SHIPPED, engine="durable"), "every": Auditor([EVERY_FIELD], engine="durable")}
-PYTHON = {"shipped": Auditor(SHIPPED, engine="python"), "every": Auditor([EVERY_FIELD], engine="python")}
+    DURABLE = {
+        "shipped": Auditor(SHIPPED, engine="durable"),
+        "every": Auditor([EVERY_FIELD], engine="durable"),
+    }
+PYTHON = {
+    "shipped": Auditor(SHIPPED, engine="python"),
+    "every": Auditor([EVERY_FIELD], engine="python"),
+}
 
 
 @needs_durable
@@ -127,22 +133,42 @@ def _operator_rules() -> dict[str, Any]:
         add(fact_type, {"field": text, "not_equals": "a"})
         add(fact_type, {"field": text, "one_of": ["a", "b"]})
         add(fact_type, {"field": text, "not_one_of": ["a", "b"]})
-        add(fact_type, {"any": [{"field": number, "lt": 0}, {"all": [{"field": flag, "equals": True}, {"field": text, "not_equals": "b"}]}]})
-        add(fact_type, {"all": [{"field": number, "gte": 0}, {"any": [{"field": flag, "exists": False}, {"field": text, "one_of": ["a"]}]}]})
+        add(
+            fact_type,
+            {
+                "any": [
+                    {"field": number, "lt": 0},
+                    {"all": [{"field": flag, "equals": True}, {"field": text, "not_equals": "b"}]},
+                ]
+            },
+        )
+        add(
+            fact_type,
+            {
+                "all": [
+                    {"field": number, "gte": 0},
+                    {"any": [{"field": flag, "exists": False}, {"field": text, "one_of": ["a"]}]},
+                ]
+            },
+        )
     return {"ruleset": "operators", "title": "Every operator", "rules": rules}
 
 
 def _typed_fields(fact_type: str) -> tuple[str, str, str]:
     schema = FACT_SCHEMAS[fact_type]
     usable = [f for f in schema if f not in RESERVED_FIELDS]
-    pick = {kind: next(f for f in usable if schema[f].type == kind) for kind in ("number", "bool", "text")}
+    pick = {
+        kind: next(f for f in usable if schema[f].type == kind)
+        for kind in ("number", "bool", "text")
+    }
     return pick["number"], pick["bool"], pick["text"]
 
 
 _FIELDS = {
     fact_type: _typed_fields(fact_type)
     for fact_type in FACT_SCHEMAS
-    if {"number", "bool", "text"} <= {s.type for f, s in FACT_SCHEMAS[fact_type].items() if f not in RESERVED_FIELDS}
+    if {"number", "bool", "text"}
+    <= {s.type for f, s in FACT_SCHEMAS[fact_type].items() if f not in RESERVED_FIELDS}
 }
 
 
@@ -165,7 +191,11 @@ def _boundary_facts(draw: Any) -> list[dict[str, Any]]:
     facts = []
     for fact_type, fields in _FIELDS.items():
         for n in range(draw(st.integers(0, 3))):
-            fact: dict[str, Any] = {"type": fact_type, "subject": f"{fact_type}:f{n}", "id": f"f{n}"}
+            fact: dict[str, Any] = {
+                "type": fact_type,
+                "subject": f"{fact_type}:f{n}",
+                "id": f"f{n}",
+            }
             for field in fields:
                 value = draw(_VALUES[FACT_SCHEMAS[fact_type][field].type])
                 if value is not None:
@@ -175,7 +205,9 @@ def _boundary_facts(draw: Any) -> list[dict[str, Any]]:
 
 
 @needs_durable
-def test_engines_agree_on_every_operator_at_the_boundaries(operator_rules: list[CompiledRule]) -> None:
+def test_engines_agree_on_every_operator_at_the_boundaries(
+    operator_rules: list[CompiledRule],
+) -> None:
     from partnership_rules._engine import DurableEngine
 
     durable, python = DurableEngine(operator_rules), PythonEngine(operator_rules)
@@ -258,7 +290,11 @@ def test_two_facts_with_one_subject_never_reach_the_engine() -> None:
 
 def test_facts_with_the_same_id_but_different_subjects_are_both_matched() -> None:
     # Trap 7: the engine's identity is the subject, not the record id.
-    rules = [r for r in ALL_RULES if r.rule.applies_to in ("partner", "objective") and r.id.startswith("EF")]
+    rules = [
+        r
+        for r in ALL_RULES
+        if r.rule.applies_to in ("partner", "objective") and r.id.startswith("EF")
+    ]
     facts = [
         {"type": "partner", "subject": "partner:x", "id": "x", "seat_count": 1, "lead": True},
         {"type": "objective", "subject": "objective:x", "id": "x", "has_owner": True},
@@ -284,6 +320,7 @@ def test_numbers_the_c_engine_cannot_read_are_converted_or_refused() -> None:
 
 
 # --- durable-rules traps, each one guarded -------------------------------------------------
+
 
 def _run_isolated(code: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter: a segfault there fails this test, not the run."""
@@ -380,14 +417,22 @@ def test_one_unhandled_fact_type_does_not_fail_the_batch() -> None:
     engine = DurableEngine(objective_rules)
     facts = [
         {"type": "partner", "subject": "partner:a", "id": "a"},
-        {"type": "objective", "subject": "objective:o", "id": "o", "metric_count": 0, "has_owner": True},
+        {
+            "type": "objective",
+            "subject": "objective:o",
+            "id": "o",
+            "metric_count": 0,
+            "has_owner": True,
+        },
     ]
     assert engine.run(facts) == PythonEngine(objective_rules).run(facts)
     assert engine.live_states == 0
 
 
 @needs_durable
-def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Trap 8: two-parameter callbacks are asynchronous and lose findings; exceptions in a
     # callback are swallowed. The engine counts the facts its catch-all saw.
     import inspect
@@ -430,13 +475,18 @@ def test_an_auditor_builds_its_engine_once(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @needs_durable
-def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # durable's own exception class (e.g. "error code: 204") must not escape as a crash.
     from partnership_rules._engine import DurableEngine
 
     rule = ALL_RULES[0]
     broken = CompiledRule(rule.rule, rule.ruleset, {"$lt": {"x": float("1e300")}}, (), ())
-    with pytest.raises(RulesetError, match=f"^ruleset {rule.ruleset}: {rule.id}.when: durable-rules cannot compile this condition: .*error code: 204$"):
+    with pytest.raises(
+        RulesetError,
+        match=f"^ruleset {rule.ruleset}: {rule.id}.when: durable-rules cannot compile this condition: .*error code: 204$",
+    ):
         DurableEngine([broken])
 
 
@@ -460,7 +510,8 @@ def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) ->
     # failed the whole batch with "error code: 303". Every number and bool field of
     # partnership facts, each tested by its own rule.
     numbers = [
-        f for f, spec in FACT_SCHEMAS["partnership"].items()
+        f
+        for f, spec in FACT_SCHEMAS["partnership"].items()
         if spec.type in ("number", "bool") and f not in RESERVED_FIELDS
     ]
     assert len(numbers) > 64
@@ -469,10 +520,17 @@ def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) ->
         "title": "Wide",
         "rules": [
             {
-                "id": f"WD{n:03d}", "name": f"wide-{n}", "title": "t", "severity": "info",
-                "category": "compliance", "applies_to": "partnership",
-                "when": {"field": field, "exists": True}, "message": "{subject}", "rationale": "r",
-                "remedy": "r", "references": [{"source": "tests"}],
+                "id": f"WD{n:03d}",
+                "name": f"wide-{n}",
+                "title": "t",
+                "severity": "info",
+                "category": "compliance",
+                "applies_to": "partnership",
+                "when": {"field": field, "exists": True},
+                "message": "{subject}",
+                "rationale": "r",
+                "remedy": "r",
+                "references": [{"source": "tests"}],
             }
             for n, field in enumerate(numbers)
         ],

@@ -143,7 +143,7 @@ def test_the_whole_corpus_in_one_batch_still_audits_the_good_files(tmp_path: Pat
 
 
 def nested_alias_bomb(levels: int = 12, width: int = 10) -> str:
-    """"Billion laughs": each anchor repeats the previous one ``width`` times."""
+    """ "Billion laughs": each anchor repeats the previous one ``width`` times."""
     lines = ["partnership: {id: p, name: P}", "partners: [{id: a, name: A}]", "a0: &a0 [lol]"]
     for level in range(1, levels):
         items = ", ".join([f"*a{level - 1}"] * width)
@@ -170,7 +170,8 @@ def test_alias_bombs_stop_early(tmp_path: Path, name: str, text: str, line: int)
     path.write_text(text, encoding="utf-8")
     expect_fast_and_small(path)
     expect_refused(
-        path, f":{line}: document expands to more than 500,000 values (alias expansion or size limit)"
+        path,
+        f":{line}: document expands to more than 500,000 values (alias expansion or size limit)",
     )
 
 
@@ -191,7 +192,9 @@ def test_deep_json_nesting_is_refused(tmp_path: Path, levels: int) -> None:
     path = tmp_path / "deep.json"
     path.write_text(
         '{"partnership": {"id": "p", "name": "P"},\n "deep": '
-        + "[" * levels + "]" * levels + "}\n",
+        + "[" * levels
+        + "]" * levels
+        + "}\n",
         encoding="utf-8",
     )
     expect_fast_and_small(path)
@@ -235,7 +238,9 @@ def test_a_huge_integer_is_refused_with_a_short_message(tmp_path: Path) -> None:
     result = run_cli(str(path))
     assert result.exit_code == 2  # type: ignore[attr-defined]
     line = result.stderr.splitlines()[0]  # type: ignore[attr-defined]
-    assert line.startswith(f"partnership-rules: {path}:3: qualifications.candidates: cannot read '1000")
+    assert line.startswith(
+        f"partnership-rules: {path}:3: qualifications.candidates: cannot read '1000"
+    )
     assert len(line) < 400
 
 

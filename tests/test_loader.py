@@ -44,8 +44,11 @@ def one(tmp_path: Path, text: str | bytes, suffix: str = ".yaml") -> tuple[str, 
 
 # --- validation errors name the field path, and its line in YAML ------------------------------
 
+
 def test_unknown_reference_names_the_field_path_and_line(tmp_path: Path) -> None:
-    text = GOOD + "actions:\n  - id: a1\n    action: Co-design\n    responsible: [college, ghostco]\n"
+    text = (
+        GOOD + "actions:\n  - id: a1\n    action: Co-design\n    responsible: [college, ghostco]\n"
+    )
     assert one(tmp_path, text) == ("unknown id 'ghostco'", "actions[0].responsible[1]", 8)
 
 
@@ -69,7 +72,11 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_a_reference_to_the_wrong_kind_of_item(tmp_path: Path) -> None:
     text = GOOD + "metrics:\n  - {id: m1, name: M, collected_by: m1}\n"
-    assert one(tmp_path, text) == ("'m1' is a metric, expected a partner", "metrics[0].collected_by", 6)
+    assert one(tmp_path, text) == (
+        "'m1' is a metric, expected a partner",
+        "metrics[0].collected_by",
+        6,
+    )
 
 
 def test_type_and_enum_errors_name_the_field(tmp_path: Path) -> None:
@@ -103,7 +110,9 @@ def test_feedback_from_is_named_as_written(tmp_path: Path) -> None:
         ("x" * 101, f"'{'x' * 40}'... is not a valid id"),
     ],
 )
-def test_bad_ids_are_refused_with_the_rule_for_ids(tmp_path: Path, value: str, message: str) -> None:
+def test_bad_ids_are_refused_with_the_rule_for_ids(
+    tmp_path: Path, value: str, message: str
+) -> None:
     text = f"partnership: {{id: p, name: P}}\npartners:\n  - {{id: {value}, name: A}}\n"
     found, path, line = one(tmp_path, text)
     assert (path, line) == ("partners[0].id", 3)
@@ -114,6 +123,7 @@ def test_bad_ids_are_refused_with_the_rule_for_ids(tmp_path: Path, value: str, m
 
 
 # --- dates -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "message"),
@@ -138,12 +148,16 @@ def test_extreme_but_real_dates_are_accepted_and_audited(tmp_path: Path, value: 
     from partnership_rules import audit
 
     path = tmp_path / "r.yaml"
-    path.write_text(GOOD.replace("2016-06-30", value) + f"objectives:\n  - {{id: o, statement: S, due: {value}}}\n")
+    path.write_text(
+        GOOD.replace("2016-06-30", value)
+        + f"objectives:\n  - {{id: o, statement: S, due: {value}}}\n"
+    )
     assert load_record(path).partnership.assessed_on == dt.date.fromisoformat(value)
     audit(path)
 
 
 # --- numbers ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "message"),
@@ -192,24 +206,32 @@ def test_counts_are_bounded(tmp_path: Path) -> None:
 
 # --- YAML errors carry the line ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         (GOOD + "x: [unclosed\n", ("invalid YAML: did not find expected ',' or ']'", "", 6)),
-        (GOOD + "x:\n\t- y\n", ("invalid YAML: found character that cannot start any token", "", 6)),
+        (
+            GOOD + "x:\n\t- y\n",
+            ("invalid YAML: found character that cannot start any token", "", 6),
+        ),
         (GOOD + "---\n" + GOOD, ("a record file holds one YAML document", "", 5)),
         (GOOD + "x: *nowhere\n", ("unknown alias '*nowhere'", "", 5)),
         (GOOD + "? [a, b]\n: c\n", ("mapping keys must be plain text", "", 5)),
         (GOOD + "partners: []\n", ("duplicate key 'partners'", "partners", 5)),
-        ("partnership: {id: p, name: P, name: Q}\npartners: [{id: a, name: A}]\n",
-         ("duplicate key 'name'", "partnership.name", 1)),
+        (
+            "partnership: {id: p, name: P, name: Q}\npartners: [{id: a, name: A}]\n",
+            ("duplicate key 'name'", "partnership.name", 1),
+        ),
         (GOOD + "x: !!binary aGVsbG8=\n", ("tag '!!binary' is not allowed", "x", 5)),
         (GOOD + "x: !!set {a: null}\n", ("tag '!!set' is not allowed", "x", 5)),
         (GOOD + "x: !!python/tuple [1, 2]\n", ("tag '!!python/tuple' is not allowed", "x", 5)),
         (GOOD + "x: !local {a: 1}\n", ("tag '!local' is not allowed", "x", 5)),
-        ("base: &b {signed_agreement: true}\npartnership: {id: p, name: P}\n"
-         "partners:\n  - {<<: *b, id: a, name: A}\n",
-         ("merge keys ('<<') are not allowed", "partners[0].<<", 4)),
+        (
+            "base: &b {signed_agreement: true}\npartnership: {id: p, name: P}\n"
+            "partners:\n  - {<<: *b, id: a, name: A}\n",
+            ("merge keys ('<<') are not allowed", "partners[0].<<", 4),
+        ),
         ("hello\n", ("expected a mapping (a partnership record), found a str", "", 1)),
         ("- a\n- b\n", ("expected a mapping (a partnership record), found a list", "", 1)),
         ("", ("empty file: expected a partnership record", "", None)),
@@ -244,7 +266,9 @@ def test_a_utf8_byte_order_mark_is_dropped(tmp_path: Path) -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00", ("binary data, not a text record", "", None)),
     ],
 )
-def test_bytes_that_are_not_utf8_text(tmp_path: Path, raw: bytes, expected: tuple[str, str, int | None]) -> None:
+def test_bytes_that_are_not_utf8_text(
+    tmp_path: Path, raw: bytes, expected: tuple[str, str, int | None]
+) -> None:
     assert one(tmp_path, raw) == expected
 
 
@@ -260,20 +284,31 @@ def test_size_limit(tmp_path: Path) -> None:
 
 # --- JSON ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("", ("invalid JSON: Expecting value (column 1)", "", 1)),
-        ('{"partnership": {"id": "p",', ("invalid JSON: Expecting property name enclosed in double quotes (column 28)", "", 1)),
+        (
+            '{"partnership": {"id": "p",',
+            ("invalid JSON: Expecting property name enclosed in double quotes (column 28)", "", 1),
+        ),
         ('{"a": 1}\n{"b": 2}', ("invalid JSON: Extra data (column 1)", "", 2)),
         ("[1, 2]", ("expected a mapping (a partnership record), found a list", "", None)),
         ("null", ("expected a mapping (a partnership record), found nothing", "", None)),
-        ('{"partnership": {"id": "p", "name": "P"}, "partners": [], "partners": [1]}',
-         ("duplicate key 'partners'", "partners", None)),
+        (
+            '{"partnership": {"id": "p", "name": "P"}, "partners": [], "partners": [1]}',
+            ("duplicate key 'partners'", "partners", None),
+        ),
         ('{"x": [{"a": 1, "b": {"c": 1, "c": 2}}]}', ("duplicate key 'c'", "x[0].b.c", None)),
-        ('{"x": ' + "[" * 70 + "]" * 70 + "}", (f"nested more than {MAX_DEPTH} levels deep", "", 1)),
-        ('{"x": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}',
-         ("required field is missing", "partnership", None)),
+        (
+            '{"x": ' + "[" * 70 + "]" * 70 + "}",
+            (f"nested more than {MAX_DEPTH} levels deep", "", 1),
+        ),
+        (
+            '{"x": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}',
+            ("required field is missing", "partnership", None),
+        ),
     ],
 )
 def test_json_problems(tmp_path: Path, text: str, expected: tuple[str, str, int | None]) -> None:
@@ -285,10 +320,15 @@ def test_json_validation_errors_name_the_path(tmp_path: Path) -> None:
         '{"partnership": {"id": "p", "name": "P"},\n "partners": [{"id": "a", "name": "A"}],\n'
         ' "actions": [{"id": "x", "action": "Do", "responsible": ["a", "ghostco"]}]}'
     )
-    assert one(tmp_path, text, ".json") == ("unknown id 'ghostco'", "actions[0].responsible[1]", None)
+    assert one(tmp_path, text, ".json") == (
+        "unknown id 'ghostco'",
+        "actions[0].responsible[1]",
+        None,
+    )
 
 
 # --- library entry points --------------------------------------------------------------------
+
 
 def test_record_from_data_has_paths_but_no_lines() -> None:
     data = {
@@ -312,4 +352,7 @@ def test_parse_text_reports_the_line_without_a_source() -> None:
 def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(RecordError) as caught:
         load_record(tmp_path / "missing.yaml")
-    assert str(caught.value) == f"{tmp_path / 'missing.yaml'}: cannot read file: No such file or directory"
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'missing.yaml'}: cannot read file: No such file or directory"
+    )

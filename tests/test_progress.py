@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from partnership_rules.cli.main import cli
 
 from partnership_rules import Auditor, UsageError
 from partnership_rules._report import read_reports
-from partnership_rules.cli.main import cli
 
 RULES = """\
 ruleset: progress-checks
@@ -75,7 +75,10 @@ def test_cli_baseline_shows_progress(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text(base.output)
     path.write_text(json.dumps(record({"a": 3, "b": None})))
-    result = runner.invoke(cli, ["audit", str(path), "--ruleset", str(rules), "--baseline", str(baseline), "--no-color"])
+    result = runner.invoke(
+        cli,
+        ["audit", str(path), "--ruleset", str(rules), "--baseline", str(baseline), "--no-color"],
+    )
     assert "Since 2016-06-30: 1 resolved, 0 new, 1 remaining." in result.output
     assert "resolved: PRG001 Objective has no target [objective:a]" in result.output
 
@@ -85,6 +88,8 @@ def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:
     bad.write_text("{not json")
     with pytest.raises(UsageError, match="baseline.json: the baseline is not a JSON report"):
         read_reports(bad)
-    result = CliRunner().invoke(cli, ["audit", "examples/craven-swissport.yaml", "--baseline", str(bad)])
+    result = CliRunner().invoke(
+        cli, ["audit", "examples/craven-swissport.yaml", "--baseline", str(bad)]
+    )
     assert result.exit_code == 2
     assert result.stderr.startswith(f"partnership-rules: {bad}: the baseline is not a JSON report")

@@ -79,7 +79,9 @@ def test_adding_a_metric_never_adds_an_absent_metrics_finding(
         value = data.draw(st.none() | st.sampled_from(values))
         if value is not None:
             metric[field] = value
-    readings = data.draw(st.lists(st.dates(ASSESSED_ON - dt.timedelta(days=400), ASSESSED_ON), max_size=2))
+    readings = data.draw(
+        st.lists(st.dates(ASSESSED_ON - dt.timedelta(days=400), ASSESSED_ON), max_size=2)
+    )
     if readings:
         metric["readings"] = [{"date": day.isoformat(), "value": 1} for day in readings]
     before = _absent_metric_findings(SHIPPED, record, objective["id"])
@@ -89,9 +91,11 @@ def test_adding_a_metric_never_adds_an_absent_metrics_finding(
     assert after <= before
 
 
-@given(records(), st.randoms(use_true_random=True), st.sampled_from(
-    ["progress", "annual", "external", "stakeholder-feedback"]
-))
+@given(
+    records(),
+    st.randoms(use_true_random=True),
+    st.sampled_from(["progress", "annual", "external", "stakeholder-feedback"]),
+)
 def test_a_full_review_on_the_assessment_date_removes_every_no_review_finding(
     record: dict[str, Any], rnd: random.Random, kind: str
 ) -> None:

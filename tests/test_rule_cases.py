@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rule_cases import apply, base_record, load_cases
 
 from partnership_rules import Auditor, load_rulesets
-from rule_cases import apply, base_record, load_cases
 
 CASES = load_cases()
 ALL_RULE_IDS = sorted(rule.id for rs in load_rulesets() for rule in rs.rules)

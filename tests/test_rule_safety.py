@@ -87,22 +87,61 @@ def when(**condition: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("condition", "problem"),
     [
-        (when(field="statement", matches="^Improve"), f".when.matches: unknown operator 'matches' (use one of: {OPERATORS})"),
-        (when(field="statement", regex="(a+)+$"), f".when.regex: unknown operator 'regex' (use one of: {OPERATORS})"),
-        (when(field="statement", **{"$mt": "%d+"}), f".when.$mt: unknown operator '$mt' (use one of: {OPERATORS})"),
-        (when(field="has_target", like=False), f".when.like: unknown operator 'like' (use one of: {OPERATORS})"),
-        ({"$and": [{"type": "objective"}]}, f".when.$and: unknown operator '$and' (use one of: {OPERATORS})"),
-        ({"not": {"field": "has_target", "equals": True}}, f".when.not: unknown operator 'not' (use one of: {OPERATORS})"),
-        (when(field="colour", equals="red"), ".when.field: 'colour' is not a field of objective facts"),
-        (when(field="__class__", equals="x"), ".when.field: '__class__' is not a field of objective facts"),
+        (
+            when(field="statement", matches="^Improve"),
+            f".when.matches: unknown operator 'matches' (use one of: {OPERATORS})",
+        ),
+        (
+            when(field="statement", regex="(a+)+$"),
+            f".when.regex: unknown operator 'regex' (use one of: {OPERATORS})",
+        ),
+        (
+            when(field="statement", **{"$mt": "%d+"}),
+            f".when.$mt: unknown operator '$mt' (use one of: {OPERATORS})",
+        ),
+        (
+            when(field="has_target", like=False),
+            f".when.like: unknown operator 'like' (use one of: {OPERATORS})",
+        ),
+        (
+            {"$and": [{"type": "objective"}]},
+            f".when.$and: unknown operator '$and' (use one of: {OPERATORS})",
+        ),
+        (
+            {"not": {"field": "has_target", "equals": True}},
+            f".when.not: unknown operator 'not' (use one of: {OPERATORS})",
+        ),
+        (
+            when(field="colour", equals="red"),
+            ".when.field: 'colour' is not a field of objective facts",
+        ),
+        (
+            when(field="__class__", equals="x"),
+            ".when.field: '__class__' is not a field of objective facts",
+        ),
         (when(field="id", equals="x"), ".when.field: 'id' is reserved and cannot be tested"),
-        (when(field="type", equals="partner"), ".when.field: 'type' is reserved and cannot be tested"),
-        (when(field="vague_terms", equals="improve"), ".when.field: 'vague_terms' is a list; test its count field instead"),
+        (
+            when(field="type", equals="partner"),
+            ".when.field: 'type' is reserved and cannot be tested",
+        ),
+        (
+            when(field="vague_terms", equals="improve"),
+            ".when.field: 'vague_terms' is a list; test its count field instead",
+        ),
         (when(field="has_target", equals=3), ".when.equals: 'has_target' is bool; 3 is not"),
-        (when(field="metric_count", equals="3"), ".when.equals: 'metric_count' is number; '3' is not"),
-        (when(field="metric_count", equals=True), ".when.equals: 'metric_count' is number; True is not"),
+        (
+            when(field="metric_count", equals="3"),
+            ".when.equals: 'metric_count' is number; '3' is not",
+        ),
+        (
+            when(field="metric_count", equals=True),
+            ".when.equals: 'metric_count' is number; True is not",
+        ),
         (when(field="statement", lt=3), ".when.lt: 'lt' compares numbers, but 'statement' is text"),
-        (when(field="owner", one_of="a"), ".when.one_of: 'one_of' takes a list of 1 to 50 texts, for a text field"),
+        (
+            when(field="owner", one_of="a"),
+            ".when.one_of: 'one_of' takes a list of 1 to 50 texts, for a text field",
+        ),
         (when(field="owner", one_of=[1, 2]), ".when.one_of: 'one_of' takes texts only"),
         (when(field="owner", exists="yes"), ".when.exists: 'exists' takes true or false"),
         (when(field="metric_count", lt=1, gt=0), ".when: a test has exactly one operator"),
@@ -110,18 +149,44 @@ def when(**condition: Any) -> dict[str, Any]:
         (when(equals=1), ".when.field: a test needs 'field' naming a fact field"),
         (when(field=["a"], equals=1), ".when.field: a test needs 'field' naming a fact field"),
         ({"all": []}, ".when.all: 'all' takes a non-empty list of conditions"),
-        ({"any": {"field": "has_target", "equals": True}}, ".when.any: 'any' takes a non-empty list of conditions"),
-        ({"all": ["has_target"]}, ".when.all[0]: a condition is a mapping: {all: [...]}, {any: [...]} or {field: ..., OP: ...}"),
+        (
+            {"any": {"field": "has_target", "equals": True}},
+            ".when.any: 'any' takes a non-empty list of conditions",
+        ),
+        (
+            {"all": ["has_target"]},
+            ".when.all[0]: a condition is a mapping: {all: [...]}, {any: [...]} or {field: ..., OP: ...}",
+        ),
         ({}, ".when: empty condition"),
-        (when(field="metric_count", lt=10**16), ".when.lt: 10000000000000000 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size"),
-        (when(field="metric_count", gt=0.00001), ".when.gt: 1e-05 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size"),
-        (when(field="metric_count", gt=1e300), ".when.gt: 1e+300 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size"),
-        (when(field="owner", equals="x" * 201), f".when.equals: '{'x' * 39}...: texts in conditions are at most 200 characters, without control characters"),
-        (when(field="owner", equals="a\x00b"), ".when.equals: 'a\\x00b': texts in conditions are at most 200 characters, without control characters"),
-        (when(field="owner", not_one_of=["ok", "a\nb"]), ".when.not_one_of: 'a\\nb': texts in conditions are at most 200 characters, without control characters"),
+        (
+            when(field="metric_count", lt=10**16),
+            ".when.lt: 10000000000000000 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size",
+        ),
+        (
+            when(field="metric_count", gt=0.00001),
+            ".when.gt: 1e-05 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size",
+        ),
+        (
+            when(field="metric_count", gt=1e300),
+            ".when.gt: 1e+300 is out of range: numbers in conditions lie between -1e15 and 1e15 and, unless 0, are at least 0.0001 in size",
+        ),
+        (
+            when(field="owner", equals="x" * 201),
+            f".when.equals: '{'x' * 39}...: texts in conditions are at most 200 characters, without control characters",
+        ),
+        (
+            when(field="owner", equals="a\x00b"),
+            ".when.equals: 'a\\x00b': texts in conditions are at most 200 characters, without control characters",
+        ),
+        (
+            when(field="owner", not_one_of=["ok", "a\nb"]),
+            ".when.not_one_of: 'a\\nb': texts in conditions are at most 200 characters, without control characters",
+        ),
     ],
 )
-def test_bad_conditions_name_file_rule_and_field(tmp_path: Path, condition: Any, problem: str) -> None:
+def test_bad_conditions_name_file_rule_and_field(
+    tmp_path: Path, condition: Any, problem: str
+) -> None:
     assert refused(rule_file(tmp_path, when=condition)) == [f"rules[0] (CUS001){problem}"]
 
 
@@ -165,22 +230,36 @@ def test_too_many_tests_is_one_problem(tmp_path: Path) -> None:
     ("message", "problem"),
     [
         ("{id.__class__}", "placeholder '{id.__class__}' is not a field of objective facts"),
-        ("{id.__class__.__mro__[1].__subclasses__()}", "placeholder '{id.__class__.__mro__[1].__subclasses__()}' is not a field of objective facts"),
+        (
+            "{id.__class__.__mro__[1].__subclasses__()}",
+            "placeholder '{id.__class__.__mro__[1].__subclasses__()}' is not a field of objective facts",
+        ),
         ("{0}", "placeholder '{0}' is not a field of objective facts"),
         ("{}", "placeholder '{}' is not a field of objective facts"),
         ("{id[0]}", "placeholder '{id[0]}' is not a field of objective facts"),
         ("{nope}", "placeholder '{nope}' is not a field of objective facts"),
         ("{id!r}", "placeholder '{id}' may only use a number format such as :.1f or :.0%"),
-        ("{metric_count:>{id}}", "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%"),
-        ("{metric_count:999999999}", "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%"),
-        ("{metric_count:.999f}", "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%"),
+        (
+            "{metric_count:>{id}}",
+            "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%",
+        ),
+        (
+            "{metric_count:999999999}",
+            "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%",
+        ),
+        (
+            "{metric_count:.999f}",
+            "placeholder '{metric_count}' may only use a number format such as :.1f or :.0%",
+        ),
         ("{statement:.1f}", "placeholder '{statement}' has a number format but is not a number"),
         ("{id", "malformed placeholder: expected '}' before end of string"),
         ("}{", "malformed placeholder: Single '}' encountered in format string"),
     ],
 )
 def test_bad_placeholders(tmp_path: Path, message: str, problem: str) -> None:
-    assert refused(rule_file(tmp_path, message=message)) == [f"rules[0] (CUS001).message: {problem}"]
+    assert refused(rule_file(tmp_path, message=message)) == [
+        f"rules[0] (CUS001).message: {problem}"
+    ]
 
 
 def test_placeholders_in_the_remedy_are_checked_too(tmp_path: Path) -> None:
@@ -204,14 +283,23 @@ def test_allowed_number_formats_render(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
-        ({"applies_to": "nope"}, ".applies_to: unknown fact type 'nope' (one of: partnership, partner, stakeholder, body, objective, metric, action, issue, self-assessment)"),
-        ({"severity": "apocalyptic"}, ".severity: Input should be 'critical', 'high', 'medium', 'low' or 'info'"),
+        (
+            {"applies_to": "nope"},
+            ".applies_to: unknown fact type 'nope' (one of: partnership, partner, stakeholder, body, objective, metric, action, issue, self-assessment)",
+        ),
+        (
+            {"severity": "apocalyptic"},
+            ".severity: Input should be 'critical', 'high', 'medium', 'low' or 'info'",
+        ),
         ({"id": "custom-1"}, ".id: String should match pattern '^[A-Z][A-Z0-9]{1,9}[0-9]{3}$'"),
         ({"when": [1, 2]}, ".when: Input should be a valid dictionary"),
         ({"message": None}, ".message: Field required"),
         ({"run": "os.system('echo pwned')"}, ".run: unknown field"),
         ({"evidence": ["nope"]}, ".evidence: 'nope' is not a field of objective facts"),
-        ({"references": []}, ".references: List should have at least 1 item after validation, not 0"),
+        (
+            {"references": []},
+            ".references: List should have at least 1 item after validation, not 0",
+        ),
     ],
 )
 def test_bad_rule_fields(tmp_path: Path, changes: dict[str, Any], problem: str) -> None:
@@ -271,7 +359,9 @@ def test_too_many_rules(tmp_path: Path) -> None:
     path.write_text(json.dumps({"ruleset": "custom", "title": "T", "rules": rules}))
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
-    assert str(caught.value).startswith(f"{path}: rules: List should have at most {MAX_RULES_PER_FILE} items")
+    assert str(caught.value).startswith(
+        f"{path}: rules: List should have at most {MAX_RULES_PER_FILE} items"
+    )
 
 
 def test_not_utf8_or_not_a_mapping(tmp_path: Path) -> None:
@@ -320,20 +410,30 @@ EDGE_CONDITIONS = [
     {"field": "owner", "not_equals": "é" * 200},
     {"field": "owner", "one_of": ["craven", "swissport", "ünïcode", "'\"{}"]},
     {"field": "owner", "not_one_of": [str(n) for n in range(50)]},
-    {"any": [{"all": [{"field": "has_owner", "equals": True}, {"field": "owner", "exists": True}]}, {"field": "metric_count", "exists": False}]},
+    {
+        "any": [
+            {"all": [{"field": "has_owner", "equals": True}, {"field": "owner", "exists": True}]},
+            {"field": "metric_count", "exists": False},
+        ]
+    },
 ]
 
 
 @pytest.mark.parametrize("condition", EDGE_CONDITIONS, ids=range(len(EDGE_CONDITIONS)))
-def test_edge_values_in_conditions_run_on_both_engines(tmp_path: Path, condition: dict[str, Any]) -> None:
+def test_edge_values_in_conditions_run_on_both_engines(
+    tmp_path: Path, condition: dict[str, Any]
+) -> None:
     path = rule_file(tmp_path, when=condition)
     record = load_record(EXAMPLE)
     python = [f.subject for f in Auditor([path], engine="python").audit(record).findings]
     if durable_available():
-        assert [f.subject for f in Auditor([path], engine="durable").audit(record).findings] == python
+        assert [
+            f.subject for f in Auditor([path], engine="durable").audit(record).findings
+        ] == python
 
 
 # --- limits of durable-rules' C engine, enforced for both engines --------------------------------
+
 
 def _rules_file(tmp_path: Path, name: str, whens: list[dict[str, Any]], start: int = 0) -> Path:
     rules = [
@@ -356,8 +456,17 @@ def test_too_many_groups_in_one_condition(tmp_path: Path) -> None:
 
 def test_too_many_tests_holding_at_once(tmp_path: Path) -> None:
     # durable-rules matches with a 64-entry stack; one condition may use at most 48 of it.
-    numbers = [f for f in ("metric_count", "action_count", "beneficiary_count", "statement_words",
-                           "vague_term_count", "days_until_due")]
+    numbers = [
+        f
+        for f in (
+            "metric_count",
+            "action_count",
+            "beneficiary_count",
+            "statement_words",
+            "vague_term_count",
+            "days_until_due",
+        )
+    ]
     tests = [{"field": f, "gte": n} for n in range(8) for f in numbers]
     load_ruleset(rule_file(tmp_path, when={"any": tests[:24]}))
     assert refused(rule_file(tmp_path, when={"any": tests[:25]})) == [
@@ -365,7 +474,9 @@ def test_too_many_tests_holding_at_once(tmp_path: Path) -> None:
         " the limit is 48"
     ]
     # one_of branches exclude each other: 50 values are fine.
-    load_ruleset(rule_file(tmp_path, when={"field": "owner", "one_of": [f"p{n}" for n in range(50)]}))
+    load_ruleset(
+        rule_file(tmp_path, when={"field": "owner", "one_of": [f"p{n}" for n in range(50)]})
+    )
 
 
 def test_too_many_different_tests_on_one_fact_type(tmp_path: Path) -> None:
@@ -382,7 +493,7 @@ def test_too_many_rules_with_the_same_test(tmp_path: Path) -> None:
     # More than 256 rules on one node fail to compile ("error code: 108").
     path = _rules_file(tmp_path, "same", [{"field": "has_target", "equals": False}] * 201)
     assert refused(path) == [
-        "rules[200] (CX0200).when: more than 200 rules make the test {\"has_target\": false}"
+        'rules[200] (CX0200).when: more than 200 rules make the test {"has_target": false}'
         " on objective facts (with the rules before it)"
     ]
 
@@ -393,7 +504,9 @@ def test_the_limits_hold_across_rule_files_too(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    first = _rules_file(tmp_path, "first", [{"field": "metric_count", "equals": n} for n in range(300)])
+    first = _rules_file(
+        tmp_path, "first", [{"field": "metric_count", "equals": n} for n in range(300)]
+    )
     second = _rules_file(
         tmp_path, "second", [{"field": "metric_count", "equals": n} for n in range(300, 600)], 300
     )
