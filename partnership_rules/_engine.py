@@ -179,24 +179,39 @@ def _predicate(condition: dict[str, Any]) -> Predicate:
     tests: list[Predicate] = []
     for key, operand in condition.items():
         if key in ("$and", "$or"):
-            parts = [_predicate(c) for c in operand]
-            combine = all if key == "$and" else any
-            tests.append(lambda fact, parts=parts, combine=combine: combine(p(fact) for p in parts))
-        elif key == "$ex":
-            tests.append(lambda fact, names=tuple(operand): all(n in fact for n in names))
-        elif key == "$nex":
-            tests.append(lambda fact, names=tuple(operand): not any(n in fact for n in names))
+            tests.append(_combine(key, [_predicate(c) for c in operand]))
+        elif key in ("$ex", "$nex"):
+            tests.append(_presence(tuple(operand), key == "$ex"))
         elif key in _COMPARE:
             ((field, value),) = operand.items()
-            compare = _COMPARE[key]
-            tests.append(lambda fact, f=field, v=value, c=compare: f in fact and c(fact[f], v))
+            tests.append(_comparison(field, value, _COMPARE[key]))
         elif key.startswith("$"):
             raise ValueError(f"unsupported operator {key}")
         else:
-            tests.append(lambda fact, f=key, v=operand: f in fact and fact[f] == v)
+            tests.append(_comparison(key, operand, _equals))
     if len(tests) == 1:
         return tests[0]
     return lambda fact: all(t(fact) for t in tests)
+
+
+def _combine(key: str, parts: list[Predicate]) -> Predicate:
+    if key == "$and":
+        return lambda fact: all(p(fact) for p in parts)
+    return lambda fact: any(p(fact) for p in parts)
+
+
+def _presence(names: tuple[str, ...], present: bool) -> Predicate:
+    if present:
+        return lambda fact: all(n in fact for n in names)
+    return lambda fact: not any(n in fact for n in names)
+
+
+def _comparison(field: str, value: Any, compare: Callable[[Any, Any], bool]) -> Predicate:
+    return lambda fact: field in fact and compare(fact[field], value)
+
+
+def _equals(a: Any, b: Any) -> bool:
+    return bool(a == b)
 
 
 def _fact_type(condition: dict[str, Any]) -> str | None:
@@ -235,7 +250,7 @@ class PythonEngine:
 
 if _DurableHost is not None:
 
-    class _QuietHost(_DurableHost):  # type: ignore[misc, valid-type]
+    class _QuietHost(_DurableHost):  # type: ignore[misc]
         def _run(self) -> None:
             # No dispatch or timer threads: every action runs synchronously in assert_facts.
             pass

@@ -82,7 +82,7 @@ class _YamlBuilder:
 
     def build(self) -> Any:
         events = yaml.parse(self.text, Loader=_Loader)
-        documents = []
+        documents: list[Any] = []
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if documents:
@@ -132,9 +132,9 @@ class _YamlBuilder:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 raise _Abort(Problem(f"unknown alias '*{event.anchor}'", line=_line(event)))
-            value, size = self.anchors[event.anchor]
-            self._count(size, event)
-            return value, size
+            shared, shared_size = self.anchors[event.anchor]
+            self._count(shared_size, event)
+            return shared, shared_size
         self._count(1, event)
         if isinstance(event, yaml.ScalarEvent):
             value: Any = self._scalar(event, path)

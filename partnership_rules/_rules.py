@@ -477,14 +477,14 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
     try:
         header = _RuleFile.model_validate(data)
     except ValidationError as error:
-        problems = [
+        header_problems = [
             Problem(
                 "unknown field" if e["type"] == "extra_forbidden" else e["msg"],
                 ".".join(str(p) for p in e["loc"]),
             )
             for e in error.errors(include_url=False)
         ]
-        raise RulesetError(source, problems) from None
+        raise RulesetError(source, header_problems) from None
     compiled: list[CompiledRule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
