@@ -13,13 +13,17 @@ back, ``days_until_*`` count forward (negative once the date has passed).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from heapq import nsmallest
 from importlib.resources import files
-from typing import Any, get_args
+from itertools import chain
+from typing import Any, cast, get_args
 
 import networkx as nx
 import yaml
@@ -40,6 +44,12 @@ DIMENSIONS = ("results", "process", "relationships")
 AGREEMENT_TOPICS = ("roles", "resources", "data-sharing", "disputes", "exit")
 # Above this many nodes, betweenness is estimated from a fixed sample (exact is O(V*E)).
 EXACT_BETWEENNESS_LIMIT = 150
+# In the sampled estimate of betweenness, a channel with more members than this is one node
+# joined to its members (a channel of N members has N^2 pairs).
+HUB_CHANNEL_SIZE = 16
+# A cut point's fact lists at most this many of the partners it alone connects (sorted); on a
+# long chain the full lists would add up to O(N^2) ids. cut_off_count has the full count.
+CUT_OFF_LIST_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -197,8 +207,18 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "one_way_only": _f("bool", "has channels, but none of them two-way"),
         "isolated": _f("bool", "no channel and no body shared with anyone"),
         "cut_point": _f("bool", "removing it would cut other partners off from each other"),
-        "cut_off_partners": _f("list", "partners that would be cut off without it"),
-        "betweenness": _f("number", "betweenness centrality in the contact network (0 to 1)"),
+        "cut_off_partners": _f(
+            "list",
+            "partners that would be cut off without it: those outside the largest group left"
+            f" (first {CUT_OFF_LIST_LIMIT} ids in sorted order; cut_off_count has them all)",
+        ),
+        "cut_off_count": _f("number", "how many partners would be cut off without it (0 if none)"),
+        "betweenness": _f(
+            "number",
+            "betweenness centrality in the contact network (0 to 1); above"
+            f" {EXACT_BETWEENNESS_LIMIT} partners, stakeholders and bodies, estimated from"
+            f" {EXACT_BETWEENNESS_LIMIT} sources sampled from their sorted keys",
+        ),
         "attendance_rate": _f("number", "share of its bodies' meetings it attended (0 to 1)"),
     },
     "stakeholder": {
@@ -327,13 +347,20 @@ def _days(since: dt.date | None, as_of: dt.date) -> int | None:
 
 def _share_stats(amounts: dict[str, float]) -> tuple[str | None, float | None, float | None]:
     """Largest holder, its share and the Herfindahl index; Nones when there is nothing."""
-    total = sum(amounts.values())
+    total = math.fsum(amounts.values())
     if total <= 0:
         return None, None, None
     # Ties go to the smallest id so that the result never depends on list order.
     top = min(amounts, key=lambda k: (-amounts[k], k))
     shares = [v / total for v in amounts.values()]
-    return top, round(amounts[top] / total, 4), round(sum(s * s for s in shares), 4)
+    return top, round(amounts[top] / total, 4), round(math.fsum(s * s for s in shares), 4)
+
+
+def _total(amounts: Iterable[float]) -> float:
+    """The sum to 2 places, exact (math.fsum) so it does not depend on the order of the
+    amounts; 0 (an int, as ``sum`` gives) when no amount is above 0."""
+    values = list(amounts)
+    return round(math.fsum(values), 2) if any(values) else 0
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -344,6 +371,275 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 def _sorted(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
+
+
+def _first(sorted_lists: Iterable[Iterable[str]]) -> list[str]:
+    """The first CUT_OFF_LIST_LIMIT items of the merge of some sorted lists."""
+    return sorted(chain.from_iterable(sorted_lists))[:CUT_OFF_LIST_LIMIT]  # (timsort merges runs)
+
+
+def _channel_degrees(
+    channel_members: dict[str, list[str]], two_way: set[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """For each member of a channel: how many others it shares a channel with, and how many it
+    shares a two-way channel with.
+
+    Counted without listing pairs (a channel of N members has N² of them): each member is a
+    bit, each channel the OR of its members' bits, and a member reaches the OR of its channels
+    (itself included). The work is the total length of the member lists times N/64 words.
+    """
+    everyone = sorted({member for members in channel_members.values() for member in members})
+    bit = {member: 1 << i for i, member in enumerate(everyone)}
+    reach: dict[str, int] = defaultdict(int)
+    reach_two_way: dict[str, int] = defaultdict(int)
+    for channel, members in channel_members.items():
+        mask = 0
+        for member in members:
+            mask |= bit[member]
+        for member in members:
+            reach[member] |= mask
+            if channel in two_way:
+                reach_two_way[member] |= mask
+    return (
+        {m: r.bit_count() - 1 for m, r in reach.items()},
+        {m: r.bit_count() - 1 for m, r in reach_two_way.items()},
+    )
+
+
+def _cut_points(
+    contact: nx.Graph[str], partner_keys: set[str]
+) -> dict[str, tuple[int, list[str]]]:
+    """The partners whose removal would split the other partners of their component into two
+    or more groups, each with how many partners lie outside the largest group and the first
+    CUT_OFF_LIST_LIMIT of their ids in sorted order. Of equally large groups, the largest is
+    the one whose sorted ids come first (the groups are disjoint: the one with the smallest).
+
+    Linear in the size of ``contact``. The groups left when a node goes are the branches at
+    that node of the block-cut tree (the biconnected blocks, joined through the articulation
+    points that they share), so one pass up the tree gives each branch below a node (count and
+    first ids) and one pass down gives the branch above it.
+    """
+    blocks = cast("list[set[str]]", list(nx.biconnected_components(contact)))  # (stubs wrong)
+    seen: set[str] = set()
+    cuts: set[str] = set()
+    for block in blocks:
+        for node in block:
+            (cuts if node in seen else seen).add(node)
+    if not cuts & partner_keys:
+        return {}
+
+    # Tree nodes: the blocks (0 to len(blocks) - 1), then one per articulation point. A partner
+    # is counted once: at its articulation point's tree node if it is one, else at its block.
+    tree_index = {node: len(blocks) + i for i, node in enumerate(sorted(cuts))}
+    size = len(blocks) + len(cuts)
+    adjacency: list[list[int]] = [[] for _ in range(size)]
+    local_count = [0] * size
+    local_ids: list[list[str]] = [[] for _ in range(size)]
+    for b, block in enumerate(blocks):
+        ids = []
+        for node in block:
+            if node in cuts:
+                adjacency[b].append(tree_index[node])
+                adjacency[tree_index[node]].append(b)
+            elif node in partner_keys:
+                ids.append(node.split(":", 1)[1])
+        local_count[b] = len(ids)
+        local_ids[b] = nsmallest(CUT_OFF_LIST_LIMIT, ids)
+    for node, t in tree_index.items():
+        if node in partner_keys:
+            local_count[t] = 1
+            local_ids[t] = [node.split(":", 1)[1]]
+
+    # Root each tree (one per component of contact); parents come before children in order.
+    parent = [-1] * size
+    visited = [False] * size
+    order: list[int] = []
+    for root in range(size):
+        if visited[root]:
+            continue
+        visited[root] = True
+        stack = [root]
+        while stack:
+            x = stack.pop()
+            order.append(x)
+            for y in adjacency[x]:
+                if not visited[y]:
+                    visited[y] = True
+                    parent[y] = x
+                    stack.append(y)
+    children: list[list[int]] = [[] for _ in range(size)]
+    for x in order:
+        if parent[x] >= 0:
+            children[parent[x]].append(x)
+
+    # Partners in the subtree below each tree node, and everywhere else in its tree.
+    down_count = local_count[:]
+    down_ids = local_ids[:]
+    for x in reversed(order):
+        if children[x]:
+            down_count[x] += sum(down_count[c] for c in children[x])
+            down_ids[x] = _first([local_ids[x], *(down_ids[c] for c in children[x])])
+    up_count = [0] * size
+    up_ids: list[list[str]] = [[] for _ in range(size)]
+    for x in order:
+        kids = children[x]
+        if not kids:
+            continue
+        total = up_count[x] + down_count[x]
+        before = []  # for each child: up, local and the children before it
+        merged = _first([up_ids[x], local_ids[x]])
+        for c in kids:
+            before.append(merged)
+            merged = _first([merged, down_ids[c]])
+        merged = []  # then the children after it
+        for i in range(len(kids) - 1, -1, -1):
+            c = kids[i]
+            up_count[c] = total - down_count[c]
+            up_ids[c] = _first([before[i], merged])
+            merged = _first([merged, down_ids[c]])
+
+    result: dict[str, tuple[int, list[str]]] = {}
+    for node, x in tree_index.items():
+        if node not in partner_keys:
+            continue
+        groups = [(down_count[c], down_ids[c]) for c in children[x] if down_count[c]]
+        if up_count[x]:
+            groups.append((up_count[x], up_ids[x]))
+        if len(groups) < 2:
+            continue
+        groups.sort(key=lambda g: (-g[0], g[1][0]))
+        result[node] = (sum(g[0] for g in groups[1:]), _first(g[1] for g in groups[1:]))
+    return result
+
+
+def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
+    """Betweenness centrality of the partners, stakeholders and bodies in ``contact``, counting
+    the shortest paths between them as if each channel joined every pair of its members.
+
+    With up to EXACT_BETWEENNESS_LIMIT of them: exact, on that graph of pairs (it has at most
+    about 11,000 edges). Above: estimated, as ``nx.betweenness_centrality(k=..., seed=0)``
+    does (with networkx 3.6's rescaling), from EXACT_BETWEENNESS_LIMIT sources sampled from
+    the sorted keys, in time linear in the record: a channel of more than HUB_CHANNEL_SIZE
+    members joins them through one node instead of pair by pair. That is the same but where
+    two people share two or more such big channels (with different members): their contact
+    then counts once per channel, so paths through it weigh a little more than they should.
+    Either way the graph is built in sorted order, so the result does not depend on the order
+    of the record's lists, to the last bit.
+    """
+    channels = [node for node, data in contact.nodes(data=True) if data["kind"] == "channel"]
+    real = sorted(set(contact) - set(channels))
+    index = {node: i for i, node in enumerate(real)}
+    n = len(real)
+    # Every line of contact as the sorted indices of the people and bodies it joins: pairs
+    # (body memberships, members of small channels) and the members of each big channel.
+    links: set[tuple[int, int]] = set()
+    hubs: set[tuple[int, ...]] = set()
+    for a, b in contact.edges():
+        if a in index and b in index:
+            links.add((index[a], index[b]) if index[a] < index[b] else (index[b], index[a]))
+    for channel in channels:
+        members = sorted(index[member] for member in contact[channel])
+        if len(members) > HUB_CHANNEL_SIZE:
+            hubs.add(tuple(members))
+        else:
+            links.update(
+                (a, b) for position, a in enumerate(members) for b in members[position + 1 :]
+            )
+    if hubs:
+        # A pair already joined by a big channel needs no link of its own.
+        in_hubs = [0] * n
+        for h, hub in enumerate(hubs):
+            for i in hub:
+                in_hubs[i] |= 1 << h
+        links = {link for link in links if not in_hubs[link[0]] & in_hubs[link[1]]}
+
+    if n <= EXACT_BETWEENNESS_LIMIT:
+        reach = [0] * n
+        for link in sorted(links | hubs):
+            mask = 0
+            for i in link:
+                mask |= 1 << i
+            for i in link:
+                reach[i] |= mask
+        pairs: nx.Graph[str] = nx.Graph()
+        pairs.add_nodes_from(real)
+        pairs.add_edges_from(
+            (real[i], real[j]) for i in range(n) for j in range(i + 1, n) if reach[i] >> j & 1
+        )
+        return nx.betweenness_centrality(pairs)
+
+    # Brandes' algorithm from each sampled source. Real nodes are 0..n-1, big channels n and
+    # up; distances count half steps: 2 along a pair, 1 into a big channel and 1 out of it.
+    pair_adjacency: list[list[int]] = [[] for _ in range(n)]
+    hub_adjacency: list[list[int]] = [[] for _ in range(n)]
+    hub_members = [list(hub) for hub in sorted(hubs)]
+    for i, j in sorted(links):
+        pair_adjacency[i].append(j)
+        pair_adjacency[j].append(i)
+    for h, members in enumerate(hub_members):
+        for i in members:
+            hub_adjacency[i].append(n + h)
+    size = n + len(hub_members)
+    k = EXACT_BETWEENNESS_LIMIT
+    sources = random.Random(0).sample(range(n), k)
+    raw = [0.0] * n
+    for s in sources:
+        # One flat list in order of distance (people and bodies at 2d, big channels reached
+        # from them at 2d + 1, then 2d + 2 ...): no list per level, so no garbage collections
+        # scanning the whole heap on a deep graph.
+        dist = [-1] * size
+        sigma = [0.0] * size
+        dist[s] = 0
+        sigma[s] = 1.0
+        order = [s]
+        start = 0
+        while start < len(order):
+            end = len(order)
+            into_hub = dist[order[start]] + 1
+            for i in range(start, end):
+                v = order[i]
+                for w in hub_adjacency[v]:
+                    if dist[w] < 0:
+                        dist[w] = into_hub
+                        order.append(w)
+                    if dist[w] == into_hub:
+                        sigma[w] += sigma[v]
+            hubs_end = len(order)
+            step = into_hub + 1
+            for i in range(start, hubs_end):
+                v = order[i]
+                for w in pair_adjacency[v] if i < end else hub_members[v - n]:
+                    if dist[w] < 0:
+                        dist[w] = step
+                        order.append(w)
+                    if dist[w] == step:
+                        sigma[w] += sigma[v]
+            start = hubs_end
+        delta = [0.0] * size
+        for i in range(len(order) - 1, 0, -1):
+            w = order[i]
+            if w < n:
+                raw[w] += delta[w]
+                coeff = (1.0 + delta[w]) / sigma[w]
+                before = dist[w] - 2
+                for v in pair_adjacency[w]:
+                    if dist[v] == before:
+                        delta[v] += sigma[v] * coeff
+                neighbours = hub_adjacency[w]
+            else:
+                coeff = delta[w] / sigma[w]
+                neighbours = hub_members[w - n]
+            before = dist[w] - 1
+            for v in neighbours:
+                if dist[v] == before:
+                    delta[v] += sigma[v] * coeff
+    # networkx's rescaling (3.6) for a sample of k sources, endpoints excluded, normalised.
+    pairs_per_source = n - 2
+    sampled = set(sources)
+    return {
+        node: raw[i] / ((k - 1 if i in sampled else k) * pairs_per_source)
+        for i, node in enumerate(real)
+    }
 
 
 def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list[Fact]:
@@ -358,10 +654,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
     out_relations: dict[str, Counter[str]] = defaultdict(Counter)
     in_relations: dict[str, Counter[str]] = defaultdict(Counter)
     phases: dict[str, set[str]] = defaultdict(set)
-    funding: dict[str, float] = defaultdict(float)
+    funding_amounts: dict[str, list[float]] = defaultdict(list)
     contribution_kinds: dict[str, set[str]] = defaultdict(set)
-    channel_peers: dict[str, set[str]] = defaultdict(set)
-    two_way_peers: dict[str, set[str]] = defaultdict(set)
+    channel_members: dict[str, list[str]] = defaultdict(list)
     objective_beneficiary: Counter[str] = Counter()
     action_phase = {node_key("action", a.id): a.phase for a in record.actions}
     for source, target, data in graph.edges(data=True):
@@ -373,36 +668,26 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         elif relation == "contributes":
             contribution_kinds[source].add(data["contribution"])
             if data["contribution"] == "funding" and data["amount"]:
-                funding[source] += data["amount"]
-        elif relation == "communicates_with":
-            channel_peers[source].add(target)
-            channel_peers[target].add(source)
-            if data["two_way"]:
-                two_way_peers[source].add(target)
-                two_way_peers[target].add(source)
+                funding_amounts[source].append(data["amount"])
+        elif relation == "communicates_via":
+            channel_members[target].append(source)
         elif relation == "benefits_from" and "objective" in data:
             objective_beneficiary[source] += 1
+    # Sums of floats with math.fsum, so that they do not depend on the order of the lists.
+    funding = {key: math.fsum(amounts) for key, amounts in funding_amounts.items()}
+    two_way_channels = {c for c in channel_members if graph.nodes[c]["two_way"]}
+    channel_degree, two_way_degree = _channel_degrees(channel_members, two_way_channels)
 
-    # Network measures (networkx): isolates, cut points, components, betweenness.
+    # Network measures: isolates, components, cut points and betweenness, all linear in the
+    # size of the record but betweenness (exact up to EXACT_BETWEENNESS_LIMIT nodes, O(V*E);
+    # above, from a sample of that many sources).
     contact = contact_graph(graph)
     isolated = set(nx.isolates(contact))
     partner_components = [c & partner_keys for c in nx.connected_components(contact)]
     partner_component_count = sum(1 for c in partner_components if c)
-    cut_off: dict[str, list[str]] = {}
-    for node in nx.articulation_points(contact):
-        if node not in partner_keys:
-            continue
-        # A cut point that only strands a stakeholder or a body does not split the partners.
-        component = nx.node_connected_component(contact, node) - {node}
-        groups = [g & partner_keys for g in nx.connected_components(contact.subgraph(component))]
-        groups = sorted((g for g in groups if g), key=lambda g: (-len(g), sorted(g)))
-        if len(groups) > 1:
-            # Partners outside the largest group are the ones it alone connects.
-            cut_off[node] = sorted(k.split(":", 1)[1] for g in groups[1:] for k in g)
-    if contact.number_of_nodes() <= EXACT_BETWEENNESS_LIMIT:
-        betweenness = nx.betweenness_centrality(contact)
-    else:
-        betweenness = nx.betweenness_centrality(contact, k=EXACT_BETWEENNESS_LIMIT, seed=0)
+    # A cut point that only strands a stakeholder or a body does not split the partners.
+    cut_off = _cut_points(contact, partner_keys)
+    betweenness = _betweenness(contact)
 
     # Seats and chairs per partner.
     seats: Counter[str] = Counter()
@@ -414,6 +699,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         if body.chair is not None and node_key("partner", body.chair) in partner_keys:
             chairs[body.chair] += 1
     seat_top, seat_top_share, seat_hhi = _share_stats(dict(seats))
+    seat_total = sum(seats.values())
     chair_top = min(chairs, key=lambda k: (-chairs[k], k)) if chairs else None
 
     accountable = Counter(a.accountable for a in record.actions if a.accountable is not None)
@@ -421,9 +707,11 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
     acc_top, acc_top_share, _ = _share_stats({k: float(v) for k, v in accountable.items()})
     funding_by_id = {k.split(":", 1)[1]: v for k, v in funding.items()}
     fund_top, fund_top_share, fund_hhi = _share_stats(funding_by_id)
-    funding_total = sum(funding_by_id.values())
+    funding_total = math.fsum(funding_by_id.values())
 
-    # Meetings and attendance.
+    # Meetings and attendance: linear in the lists, not meetings times members.
+    member_sets = {b.id: set(b.members) for b in bodies}
+    body_seats: Counter[str] = Counter(m for members in member_sets.values() for m in members)
     meetings_by_body: dict[str, list[dt.date]] = defaultdict(list)
     attendance: dict[str, list[float]] = defaultdict(list)
     partner_attended: Counter[str] = Counter()
@@ -432,14 +720,14 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         if meeting.body is None:
             continue
         meetings_by_body[meeting.body].append(meeting.date)
-        members = set(body_by_id[meeting.body].members)
-        present = set(meeting.attended)
+        members = member_sets[meeting.body]
+        present = {m for m in meeting.attended if m in members}
         if members:
-            attendance[meeting.body].append(len(members & present) / len(members))
-        for member in members:
-            partner_expected[member] += 1
-            if member in present:
-                partner_attended[member] += 1
+            attendance[meeting.body].append(len(present) / len(members))
+        partner_attended.update(present)
+    for body_id, dates in meetings_by_body.items():
+        for member in member_sets[body_id]:
+            partner_expected[member] += len(dates)
 
     stakeholder_kind = {s.id: s.kind for s in record.stakeholders}
     feedback_from: Counter[str] = Counter(f.from_ for f in record.feedback)
@@ -551,7 +839,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "chaired_body_count": sum(1 for b in bodies if b.chair is not None),
             "chair_top_share": _ratio(chairs[chair_top] if chair_top else None, sum(chairs.values())),
             "lead_partner_rule_body_count": sum(1 for b in bodies if b.decision_rule == "lead-partner"),
-            "funding_total": round(funding_total, 2),
+            "funding_total": _total(funding_by_id.values()),
             "funding_top_partner": fund_top,
             "funding_top_share": fund_top_share,
             "funding_hhi": fund_hhi,
@@ -609,8 +897,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         key = node_key("partner", partner.id)
         out = out_relations[key]
         partner_phases = _sorted(phases[key])
-        channel_degree = len(channel_peers[key])
-        two_way_degree = len(two_way_peers[key])
+        degree = channel_degree.get(key, 0)
+        two_way = two_way_degree.get(key, 0)
+        cut_off_count, cut_off_partners = cut_off.get(key, (0, []))
         facts.append(
             {
                 "type": "partner",
@@ -623,7 +912,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "signed_agreement": bool(partner.signed_agreement),
                 "in_agreement_signatories": partner.id in signatories,
                 "seat_count": seats[partner.id],
-                "seat_share": _ratio(seats[partner.id], sum(seats.values())),
+                "seat_share": _ratio(seats[partner.id], seat_total),
                 "chair_count": chairs[partner.id],
                 "in_governance": seats[partner.id] > 0 or chairs[partner.id] > 0,
                 "owned_objective_count": out["owns"],
@@ -639,27 +928,25 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "phase_count": sum(1 for x in ("plan", "design", "deliver", "assess") if x in partner_phases),
                 "contribution_kinds": _sorted(contribution_kinds[key]),
                 "contribution_count": len(partner.contributions),
-                "funding": round(funding[key], 2),
-                "staff_time_hours": round(
-                    sum(
-                        c.amount or 0
-                        for c in partner.contributions
-                        if c.kind == "staff-time" and (c.unit or "hours").strip().lower() in ("hours", "hour", "h")
-                    ),
-                    2,
+                "funding": round(funding.get(key, 0.0), 2),
+                "staff_time_hours": _total(
+                    c.amount or 0
+                    for c in partner.contributions
+                    if c.kind == "staff-time" and (c.unit or "hours").strip().lower() in ("hours", "hour", "h")
                 ),
                 "contributes_facilities": bool(
                     contribution_kinds[key] & {"facilities", "equipment"}
                 ),
-                "funding_share": _ratio(funding[key], funding_total),
+                "funding_share": _ratio(funding.get(key, 0.0), funding_total),
                 "benefit_count": len(partner.benefits),
                 "beneficiary_of_objective_count": objective_beneficiary[key],
-                "channel_degree": channel_degree,
-                "two_way_degree": two_way_degree,
-                "one_way_only": channel_degree > 0 and two_way_degree == 0,
+                "channel_degree": degree,
+                "two_way_degree": two_way,
+                "one_way_only": degree > 0 and two_way == 0,
                 "isolated": key in isolated,
                 "cut_point": key in cut_off,
-                "cut_off_partners": cut_off.get(key, []),
+                "cut_off_partners": cut_off_partners,
+                "cut_off_count": cut_off_count,
                 "betweenness": round(betweenness.get(key, 0.0), 4),
                 "attendance_rate": _ratio(partner_attended[partner.id], partner_expected[partner.id]),
             }
@@ -667,7 +954,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
 
     for stakeholder in record.stakeholders:
         key = node_key("stakeholder", stakeholder.id)
-        seat_count = sum(1 for b in bodies if stakeholder.id in b.members)
+        seat_count = body_seats[stakeholder.id]
         facts.append(
             {
                 "type": "stakeholder",
@@ -684,7 +971,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "feedback_count": feedback_from[stakeholder.id],
                 "feedback_acted_on_count": feedback_acted[stakeholder.id],
                 "review_count": review_participation[stakeholder.id],
-                "channel_degree": len(channel_peers[key]),
+                "channel_degree": channel_degree.get(key, 0),
             }
         )
 
@@ -714,7 +1001,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "meeting_count": len(dates),
                 "days_since_meeting": days_since,
                 "meeting_gap_ratio": _ratio(days_since, body.meets_every_days),
-                "attendance_rate": round(sum(rates) / len(rates), 4) if rates else None,
+                "attendance_rate": round(math.fsum(rates) / len(rates), 4) if rates else None,
                 "reports_to": body.reports_to,
                 "reports_to_kind": body_by_id[body.reports_to].kind if body.reports_to else None,
             }

@@ -2,7 +2,10 @@
 
 Nodes are keyed ``kind:id`` (the same strings findings use as subjects), with ``kind``,
 ``id`` and ``name`` attributes: the partnership itself, partners, stakeholders, governance
-bodies, objectives, metrics and actions. Edges carry a ``relation``:
+bodies, objectives, metrics and actions; and one node per communication channel, keyed
+``channel:<index>`` (its position in the record's ``communication`` list; ``name`` is the
+kind of channel), with ``channel``, ``every_days`` and ``two_way`` attributes. A channel of
+N members is N edges, not N² pairs. Edges carry a ``relation``:
 
 =================  ==========================  =========================================
 relation           from -> to                  extra attributes
@@ -16,8 +19,8 @@ collects           partner -> metric
 responsible_for    partner -> action
 accountable_for    partner -> action
 serves             action -> objective
-communicates_with  member -> member (both ways   ``channel``, ``every_days``, ``two_way``
-                   when ``two_way``)
+communicates_via   partner/stakeholder ->      ``position`` (0 for the first listed)
+                   channel
 contributes        partner -> partnership      ``contribution`` (kind), ``amount``, ``unit``
 benefits_from      partner/stakeholder ->      ``benefit`` (text) or ``objective`` (id)
                    partnership
@@ -26,6 +29,8 @@ signed             partner -> partnership
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import networkx as nx
 
@@ -96,20 +101,21 @@ def build_graph(record: Record) -> nx.MultiDiGraph:
             graph.add_edge(key_of[action.accountable], action_key, relation="accountable_for")
         if action.objective is not None:
             graph.add_edge(action_key, key_of[action.objective], relation="serves")
-    for channel in record.communication:
-        ends = list(dict.fromkeys(channel.between))
-        for i, first in enumerate(ends):
-            for second in ends[i + 1 :]:
-                pairs = [(first, second), (second, first)] if channel.two_way else [(first, second)]
-                for a, b in pairs:
-                    graph.add_edge(
-                        key_of[a],
-                        key_of[b],
-                        relation="communicates_with",
-                        channel=channel.channel,
-                        every_days=channel.every_days,
-                        two_way=channel.two_way,
-                    )
+    for index, channel in enumerate(record.communication):
+        channel_key = node_key("channel", str(index))
+        graph.add_node(
+            channel_key,
+            kind="channel",
+            id=str(index),
+            name=channel.channel,
+            channel=channel.channel,
+            every_days=channel.every_days,
+            two_way=channel.two_way,
+        )
+        for position, member in enumerate(dict.fromkeys(channel.between)):
+            graph.add_edge(
+                key_of[member], channel_key, relation="communicates_via", position=position
+            )
     for partner in record.partners:
         partner_key = key_of[partner.id]
         for contribution in partner.contributions:
@@ -132,16 +138,36 @@ def build_graph(record: Record) -> nx.MultiDiGraph:
 
 def contact_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     """Who can reach whom: an undirected graph of partners, stakeholders and bodies, joined by
-    communication channels and by body membership (sitting on a body is a line of contact)."""
-    contact = nx.Graph()
+    body membership (sitting on or chairing a body is a line of contact) and by channels.
+
+    Each channel with two or more distinct members stays one node (kind ``channel``) joined
+    to its members, so two members are in contact through it without an edge per pair. A
+    channel with one member reaches nobody and is left out, so a partner or stakeholder is
+    isolated exactly when it shares no body and no channel with anyone.
+
+    Nodes and edges are added in sorted order, so the graph (and anything that iterates or
+    samples it) is the same whatever the order of the lists in the record.
+    """
+    kept = ("partner", "stakeholder", "body")
+    channel_members: dict[str, list[str]] = defaultdict(list)
+    edges: set[tuple[str, str]] = set()
+    for a, b, relation in graph.edges(data="relation"):
+        if relation in ("member_of", "chairs"):
+            edges.add((a, b) if a < b else (b, a))
+        elif relation == "communicates_via":
+            channel_members[b].append(a)
+    channels = {channel for channel, members in channel_members.items() if len(members) > 1}
+    for channel in channels:
+        for member in channel_members[channel]:
+            edges.add((member, channel) if member < channel else (channel, member))
+    contact: nx.Graph[str] = nx.Graph()
     contact.add_nodes_from(
-        (node, data)
-        for node, data in graph.nodes(data=True)
-        if data["kind"] in ("partner", "stakeholder", "body")
+        (node, graph.nodes[node])
+        for node in sorted(
+            node
+            for node, data in graph.nodes(data=True)
+            if data["kind"] in kept or node in channels
+        )
     )
-    contact.add_edges_from(
-        (a, b)
-        for a, b, relation in graph.edges(data="relation")
-        if relation in ("communicates_with", "member_of", "chairs")
-    )
+    contact.add_edges_from(sorted(edges))
     return contact
