@@ -46,7 +46,11 @@ AGREEMENT_TOPICS = ("roles", "resources", "data-sharing", "disputes", "exit")
 EXACT_BETWEENNESS_LIMIT = 150
 # In the sampled estimate of betweenness, a channel with more members than this is one node
 # joined to its members (a channel of N members has N^2 pairs).
-HUB_CHANNEL_SIZE = 16
+HUB_CHANNEL_SIZE = 8
+# ... and fewer sources are sampled (down to MIN_BETWEENNESS_SOURCES) when so many would take
+# more than this many steps (nodes and edges visited): a bound of a second or two.
+BETWEENNESS_WORK_LIMIT = 5_000_000
+MIN_BETWEENNESS_SOURCES = 10
 # A cut point's fact lists at most this many of the partners it alone connects (sorted); on a
 # long chain the full lists would add up to O(N^2) ids. cut_off_count has the full count.
 CUT_OFF_LIST_LIMIT = 20
@@ -217,7 +221,8 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
             "number",
             "betweenness centrality in the contact network (0 to 1); above"
             f" {EXACT_BETWEENNESS_LIMIT} partners, stakeholders and bodies, estimated from"
-            f" {EXACT_BETWEENNESS_LIMIT} sources sampled from their sorted keys",
+            f" {EXACT_BETWEENNESS_LIMIT} of them, sampled with a fixed seed from their sorted keys"
+            f" (fewer, down to {MIN_BETWEENNESS_SOURCES}, in a very large network)",
         ),
         "attendance_rate": _f("number", "share of its bodies' meetings it attended (0 to 1)"),
     },
@@ -518,11 +523,14 @@ def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
 
     With up to EXACT_BETWEENNESS_LIMIT of them: exact, on that graph of pairs (it has at most
     about 11,000 edges). Above: estimated, as ``nx.betweenness_centrality(k=..., seed=0)``
-    does (with networkx 3.6's rescaling), from EXACT_BETWEENNESS_LIMIT sources sampled from
-    the sorted keys, in time linear in the record: a channel of more than HUB_CHANNEL_SIZE
-    members joins them through one node instead of pair by pair. That is the same but where
-    two people share two or more such big channels (with different members): their contact
-    then counts once per channel, so paths through it weigh a little more than they should.
+    does (with networkx 3.6's rescaling), from k sources sampled from the sorted keys: k is
+    EXACT_BETWEENNESS_LIMIT, or fewer (down to MIN_BETWEENNESS_SOURCES) where that many would
+    take more than BETWEENNESS_WORK_LIMIT steps, so the time stays linear in the record with
+    a small factor. A channel of more than HUB_CHANNEL_SIZE members joins them through one
+    node instead of pair by pair. That is the same but where two people share two or more
+    such big channels (with different members): their contact then counts once per channel,
+    so paths through it weigh a little more than they should.
+
     Either way the graph is built in sorted order, so the result does not depend on the order
     of the record's lists, to the last bit.
     """
@@ -554,18 +562,18 @@ def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
         links = {link for link in links if not in_hubs[link[0]] & in_hubs[link[1]]}
 
     if n <= EXACT_BETWEENNESS_LIMIT:
-        reach = [0] * n
-        for link in sorted(links | hubs):
-            mask = 0
-            for i in link:
-                mask |= 1 << i
-            for i in link:
-                reach[i] |= mask
+        if hubs:  # into pairs, with a bit set of its peers per node (whatever the hubs overlap)
+            reach = [0] * n
+            for hub in hubs:
+                mask = 0
+                for i in hub:
+                    mask |= 1 << i
+                for i in hub:
+                    reach[i] |= mask
+            links.update((i, j) for i in range(n) for j in range(i + 1, n) if reach[i] >> j & 1)
         pairs: nx.Graph[str] = nx.Graph()
         pairs.add_nodes_from(real)
-        pairs.add_edges_from(
-            (real[i], real[j]) for i in range(n) for j in range(i + 1, n) if reach[i] >> j & 1
-        )
+        pairs.add_edges_from((real[i], real[j]) for i, j in sorted(links))
         return nx.betweenness_centrality(pairs)
 
     # Brandes' algorithm from each sampled source. Real nodes are 0..n-1, big channels n and
@@ -580,7 +588,8 @@ def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
         for i in members:
             hub_adjacency[i].append(n + h)
     size = n + len(hub_members)
-    k = EXACT_BETWEENNESS_LIMIT
+    steps = size + 2 * len(links) + 2 * sum(len(members) for members in hub_members)
+    k = min(EXACT_BETWEENNESS_LIMIT, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK_LIMIT // steps))
     sources = random.Random(0).sample(range(n), k)
     raw = [0.0] * n
     for s in sources:
