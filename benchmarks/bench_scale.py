@@ -72,8 +72,12 @@ def one_channel_record(partners: int) -> dict[str, Any]:
     ids = [p["id"] for p in data["partners"]]
     step = MAX_CHANNEL - 1
     data["communication"] = [
-        {"between": ids[start : start + MAX_CHANNEL], "channel": "newsletter", "every_days": 30,
-         "two_way": False}
+        {
+            "between": ids[start : start + MAX_CHANNEL],
+            "channel": "newsletter",
+            "every_days": 30,
+            "two_way": False,
+        }
         for start in range(0, max(1, len(ids) - 1), step)
     ]
     return data
@@ -109,17 +113,21 @@ def main() -> None:
     args = parser.parse_args()
 
     auditor = Auditor()
-    print(f"{'record':<12} {'partners':>8} {'KB':>6} {'load':>8} {'graph':>8} {'facts':>8}"
-          f" {'audit':>8} {'total':>8}   (seconds; audit = graph + facts + rules)")
+    print(
+        f"{'record':<12} {'partners':>8} {'KB':>6} {'load':>8} {'graph':>8} {'facts':>8}"
+        f" {'audit':>8} {'total':>8}   (seconds; audit = graph + facts + rules)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for label, make in (("chain", chain_record), ("one channel", one_channel_record)):
             for size in args.sizes:
                 path = Path(tmp, f"{label.replace(' ', '-')}-{size}.json")
                 path.write_text(json.dumps(make(size)))
                 load, build, facts, audit = time_record(auditor, path, args.repeat)
-                print(f"{label:<12} {size:>8} {path.stat().st_size / 1024:>6.0f} {load:>8.3f}"
-                      f" {build:>8.3f} {facts:>8.3f} {audit:>8.3f} {load + audit:>8.3f}",
-                      flush=True)
+                print(
+                    f"{label:<12} {size:>8} {path.stat().st_size / 1024:>6.0f} {load:>8.3f}"
+                    f" {build:>8.3f} {facts:>8.3f} {audit:>8.3f} {load + audit:>8.3f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

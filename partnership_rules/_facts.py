@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -44,11 +43,8 @@ DIMENSIONS = ("results", "process", "relationships")
 AGREEMENT_TOPICS = ("roles", "resources", "data-sharing", "disputes", "exit")
 # Above this many nodes, betweenness is estimated from a fixed sample (exact is O(V*E)).
 EXACT_BETWEENNESS_LIMIT = 150
-# In the sampled estimate of betweenness, a channel with more members than this is one node
-# joined to its members (a channel of N members has N^2 pairs).
-HUB_CHANNEL_SIZE = 8
-# ... and fewer sources are sampled (down to MIN_BETWEENNESS_SOURCES) when so many would take
-# more than this many steps (nodes and edges visited): a bound of a second or two.
+# Very large records sample fewer sources (down to MIN_BETWEENNESS_SOURCES) when so many
+# would take more than this many steps (nodes and edges visited): a bound of a second or two.
 BETWEENNESS_WORK_LIMIT = 5_000_000
 MIN_BETWEENNESS_SOURCES = 10
 # A cut point's fact lists at most this many of the partners it alone connects (sorted); on a
@@ -83,7 +79,9 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "context_childrens_services": _f("bool", "contexts name childrens-services"),
         "context_community_learning": _f("bool", "contexts name community-learning"),
         "has_sector": _f("bool", "a sector is named"),
-        "stage_index": _f("number", "0 (identify-need) to 5 (recognise-achievements); -1 if no stage"),
+        "stage_index": _f(
+            "number", "0 (identify-need) to 5 (recognise-achievements); -1 if no stage"
+        ),
         "has_purpose": _f("bool", "a shared purpose is written down"),
         "purpose_words": _f("number", "words in the purpose statement"),
         "has_exit_strategy": _f("bool", "an exit or transition strategy is written down"),
@@ -135,7 +133,9 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "chair_top_partner": _f("text", "partner chairing the most bodies"),
         "chair_top_count": _f("number", "bodies that partner chairs"),
         "chaired_body_count": _f("number", "bodies with a chair"),
-        "chair_top_share": _f("number", "share of partner-chaired bodies that partner chairs (0 to 1)"),
+        "chair_top_share": _f(
+            "number", "share of partner-chaired bodies that partner chairs (0 to 1)"
+        ),
         "lead_partner_rule_body_count": _f("number", "bodies deciding by lead-partner rule"),
         "funding_total": _f("number", "sum of funding contributions"),
         "funding_top_partner": _f("text", "partner supplying the most funding"),
@@ -219,10 +219,8 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "cut_off_count": _f("number", "how many partners would be cut off without it (0 if none)"),
         "betweenness": _f(
             "number",
-            "betweenness centrality in the contact network (0 to 1); above"
-            f" {EXACT_BETWEENNESS_LIMIT} partners, stakeholders and bodies, estimated from"
-            f" {EXACT_BETWEENNESS_LIMIT} of them, sampled with a fixed seed from their sorted keys"
-            f" (fewer, down to {MIN_BETWEENNESS_SOURCES}, in a very large network)",
+            "betweenness centrality in the contact network, channels counted as nodes (0 to 1);"
+            f" above {EXACT_BETWEENNESS_LIMIT} nodes, estimated from sampled sources",
         ),
         "attendance_rate": _f("number", "share of its bodies' meetings it attended (0 to 1)"),
     },
@@ -232,7 +230,10 @@ FACT_SCHEMAS: dict[str, dict[str, FactField]] = {
         "engagement": _f("text", "none, informed, consulted, involved or deciding"),
         "engagement_level": _f("number", "0 (none) to 4 (deciding)"),
         "is_voice": _f("bool", "learners, carers or community"),
-        "is_wider": _f("bool", "employer-organisation, local-authority, enterprise-partnership or professional-body"),
+        "is_wider": _f(
+            "bool",
+            "employer-organisation, local-authority, enterprise-partnership or professional-body",
+        ),
         "seat_count": _f("number", "governance bodies it sits on"),
         "in_governance": _f("bool", "sits on at least one governance body"),
         "feedback_count": _f("number", "feedback items from it"),
@@ -411,9 +412,7 @@ def _channel_degrees(
     )
 
 
-def _cut_points(
-    contact: nx.Graph[str], partner_keys: set[str]
-) -> dict[str, tuple[int, list[str]]]:
+def _cut_points(contact: nx.Graph[str], partner_keys: set[str]) -> dict[str, tuple[int, list[str]]]:
     """The partners whose removal would split the other partners of their component into two
     or more groups, each with how many partners lie outside the largest group and the first
     CUT_OFF_LIST_LIMIT of their ids in sorted order. Of equally large groups, the largest is
@@ -518,137 +517,23 @@ def _cut_points(
 
 
 def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
-    """Betweenness centrality of the partners, stakeholders and bodies in ``contact``, counting
-    the shortest paths between them as if each channel joined every pair of its members.
+    """Betweenness centrality in the contact network (networkx; channels are nodes in it).
 
-    With up to EXACT_BETWEENNESS_LIMIT of them: exact, on that graph of pairs (it has at most
-    about 11,000 edges). Above: estimated, as ``nx.betweenness_centrality(k=..., seed=0)``
-    does (with networkx 3.6's rescaling), from k sources sampled from the sorted keys: k is
-    EXACT_BETWEENNESS_LIMIT, or fewer (down to MIN_BETWEENNESS_SOURCES) where that many would
-    take more than BETWEENNESS_WORK_LIMIT steps, so the time stays linear in the record with
-    a small factor. A channel of more than HUB_CHANNEL_SIZE members joins them through one
-    node instead of pair by pair. That is the same but where two people share two or more
-    such big channels (with different members): their contact then counts once per channel,
-    so paths through it weigh a little more than they should.
-
-    Either way the graph is built in sorted order, so the result does not depend on the order
-    of the record's lists, to the last bit.
+    Exact up to EXACT_BETWEENNESS_LIMIT nodes (it is O(V*E)); above, estimated from a sample
+    of sources drawn with a fixed seed. ``contact`` is built in sorted order, so the sample,
+    and so the estimate, does not depend on the order of the record's lists. Each source
+    costs a search of the whole graph, so very large records get fewer sources (down to
+    MIN_BETWEENNESS_SOURCES) to keep the work near BETWEENNESS_WORK_LIMIT steps.
     """
-    channels = [node for node, data in contact.nodes(data=True) if data["kind"] == "channel"]
-    real = sorted(set(contact) - set(channels))
-    index = {node: i for i, node in enumerate(real)}
-    n = len(real)
-    # Every line of contact as the sorted indices of the people and bodies it joins: pairs
-    # (body memberships, members of small channels) and the members of each big channel.
-    links: set[tuple[int, int]] = set()
-    hubs: set[tuple[int, ...]] = set()
-    for a, b in contact.edges():
-        if a in index and b in index:
-            links.add((index[a], index[b]) if index[a] < index[b] else (index[b], index[a]))
-    for channel in channels:
-        members = sorted(index[member] for member in contact[channel])
-        if len(members) > HUB_CHANNEL_SIZE:
-            hubs.add(tuple(members))
-        else:
-            links.update(
-                (a, b) for position, a in enumerate(members) for b in members[position + 1 :]
-            )
-    if hubs:
-        # A pair already joined by a big channel needs no link of its own.
-        in_hubs = [0] * n
-        for h, hub in enumerate(hubs):
-            for i in hub:
-                in_hubs[i] |= 1 << h
-        links = {link for link in links if not in_hubs[link[0]] & in_hubs[link[1]]}
-
-    if n <= EXACT_BETWEENNESS_LIMIT:
-        if hubs:  # into pairs, with a bit set of its peers per node (whatever the hubs overlap)
-            reach = [0] * n
-            for hub in hubs:
-                mask = 0
-                for i in hub:
-                    mask |= 1 << i
-                for i in hub:
-                    reach[i] |= mask
-            links.update((i, j) for i in range(n) for j in range(i + 1, n) if reach[i] >> j & 1)
-        pairs: nx.Graph[str] = nx.Graph()
-        pairs.add_nodes_from(real)
-        pairs.add_edges_from((real[i], real[j]) for i, j in sorted(links))
-        return nx.betweenness_centrality(pairs)
-
-    # Brandes' algorithm from each sampled source. Real nodes are 0..n-1, big channels n and
-    # up; distances count half steps: 2 along a pair, 1 into a big channel and 1 out of it.
-    pair_adjacency: list[list[int]] = [[] for _ in range(n)]
-    hub_adjacency: list[list[int]] = [[] for _ in range(n)]
-    hub_members = [list(hub) for hub in sorted(hubs)]
-    for i, j in sorted(links):
-        pair_adjacency[i].append(j)
-        pair_adjacency[j].append(i)
-    for h, members in enumerate(hub_members):
-        for i in members:
-            hub_adjacency[i].append(n + h)
-    size = n + len(hub_members)
-    steps = size + 2 * len(links) + 2 * sum(len(members) for members in hub_members)
-    k = min(EXACT_BETWEENNESS_LIMIT, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK_LIMIT // steps))
-    sources = random.Random(0).sample(range(n), k)
-    raw = [0.0] * n
-    for s in sources:
-        # One flat list in order of distance (people and bodies at 2d, big channels reached
-        # from them at 2d + 1, then 2d + 2 ...): no list per level, so no garbage collections
-        # scanning the whole heap on a deep graph.
-        dist = [-1] * size
-        sigma = [0.0] * size
-        dist[s] = 0
-        sigma[s] = 1.0
-        order = [s]
-        start = 0
-        while start < len(order):
-            end = len(order)
-            into_hub = dist[order[start]] + 1
-            for i in range(start, end):
-                v = order[i]
-                for w in hub_adjacency[v]:
-                    if dist[w] < 0:
-                        dist[w] = into_hub
-                        order.append(w)
-                    if dist[w] == into_hub:
-                        sigma[w] += sigma[v]
-            hubs_end = len(order)
-            step = into_hub + 1
-            for i in range(start, hubs_end):
-                v = order[i]
-                for w in pair_adjacency[v] if i < end else hub_members[v - n]:
-                    if dist[w] < 0:
-                        dist[w] = step
-                        order.append(w)
-                    if dist[w] == step:
-                        sigma[w] += sigma[v]
-            start = hubs_end
-        delta = [0.0] * size
-        for i in range(len(order) - 1, 0, -1):
-            w = order[i]
-            if w < n:
-                raw[w] += delta[w]
-                coeff = (1.0 + delta[w]) / sigma[w]
-                before = dist[w] - 2
-                for v in pair_adjacency[w]:
-                    if dist[v] == before:
-                        delta[v] += sigma[v] * coeff
-                neighbours = hub_adjacency[w]
-            else:
-                coeff = delta[w] / sigma[w]
-                neighbours = hub_members[w - n]
-            before = dist[w] - 1
-            for v in neighbours:
-                if dist[v] == before:
-                    delta[v] += sigma[v] * coeff
-    # networkx's rescaling (3.6) for a sample of k sources, endpoints excluded, normalised.
-    pairs_per_source = n - 2
-    sampled = set(sources)
-    return {
-        node: raw[i] / ((k - 1 if i in sampled else k) * pairs_per_source)
-        for i, node in enumerate(real)
-    }
+    nodes = contact.number_of_nodes()
+    if nodes <= EXACT_BETWEENNESS_LIMIT:
+        return cast("dict[str, float]", nx.betweenness_centrality(contact))
+    steps = nodes + contact.number_of_edges()
+    sources = min(
+        EXACT_BETWEENNESS_LIMIT,
+        max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK_LIMIT // steps),
+    )
+    return cast("dict[str, float]", nx.betweenness_centrality(contact, k=sources, seed=0))
 
 
 def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list[Fact]:
@@ -756,12 +641,19 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
     pkey = node_key("partnership", record.partnership.id)
     p = record.partnership
     dimensions = _sorted(m.dimension for m in record.metrics if m.dimension)
-    wider_kinds = {"employer-organisation", "local-authority", "enterprise-partnership", "professional-body"}
+    wider_kinds = {
+        "employer-organisation",
+        "local-authority",
+        "enterprise-partnership",
+        "professional-body",
+    }
     isa = record.information_sharing
     quals = record.qualifications
     voice = [s for s in record.stakeholders if s.kind in VOICE_KINDS]
     members_anywhere = {m for b in bodies for m in b.members}
-    agreement_topics = set(agreement.covers) if agreement is not None and agreement.exists else set()
+    agreement_topics = (
+        set(agreement.covers) if agreement is not None and agreement.exists else set()
+    )
     facts.append(
         {
             "type": "partnership",
@@ -790,9 +682,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 1 for x in record.partners if x.kind in ("awarding-body", "funder")
             )
             + sum(
-                1
-                for x in record.stakeholders
-                if x.kind in ("awarding-body", "regulator", "funder")
+                1 for x in record.stakeholders if x.kind in ("awarding-body", "regulator", "funder")
             ),
             "has_parent_carer_partner": any(x.kind == "parent-carer" for x in record.partners),
             "has_voice_partner": any(
@@ -846,8 +736,12 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
             "chair_top_partner": chair_top,
             "chair_top_count": chairs[chair_top] if chair_top else 0,
             "chaired_body_count": sum(1 for b in bodies if b.chair is not None),
-            "chair_top_share": _ratio(chairs[chair_top] if chair_top else None, sum(chairs.values())),
-            "lead_partner_rule_body_count": sum(1 for b in bodies if b.decision_rule == "lead-partner"),
+            "chair_top_share": _ratio(
+                chairs[chair_top] if chair_top else None, sum(chairs.values())
+            ),
+            "lead_partner_rule_body_count": sum(
+                1 for b in bodies if b.decision_rule == "lead-partner"
+            ),
             "funding_total": _total(funding_by_id.values()),
             "funding_top_partner": fund_top,
             "funding_top_share": fund_top_share,
@@ -917,7 +811,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "name": partner.name,
                 "kind": partner.kind,
                 "lead": partner.lead,
-                "has_senior_sponsor": bool(partner.senior_sponsor and partner.senior_sponsor.strip()),
+                "has_senior_sponsor": bool(
+                    partner.senior_sponsor and partner.senior_sponsor.strip()
+                ),
                 "signed_agreement": bool(partner.signed_agreement),
                 "in_agreement_signatories": partner.id in signatories,
                 "seat_count": seats[partner.id],
@@ -931,17 +827,27 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "collected_metric_count": out["collects"],
                 "has_role": any(
                     out[r]
-                    for r in ("member_of", "chairs", "owns", "collects", "responsible_for", "accountable_for")
+                    for r in (
+                        "member_of",
+                        "chairs",
+                        "owns",
+                        "collects",
+                        "responsible_for",
+                        "accountable_for",
+                    )
                 ),
                 "phases": partner_phases,
-                "phase_count": sum(1 for x in ("plan", "design", "deliver", "assess") if x in partner_phases),
+                "phase_count": sum(
+                    1 for x in ("plan", "design", "deliver", "assess") if x in partner_phases
+                ),
                 "contribution_kinds": _sorted(contribution_kinds[key]),
                 "contribution_count": len(partner.contributions),
                 "funding": round(funding.get(key, 0.0), 2),
                 "staff_time_hours": _total(
                     c.amount or 0
                     for c in partner.contributions
-                    if c.kind == "staff-time" and (c.unit or "hours").strip().lower() in ("hours", "hour", "h")
+                    if c.kind == "staff-time"
+                    and (c.unit or "hours").strip().lower() in ("hours", "hour", "h")
                 ),
                 "contributes_facilities": bool(
                     contribution_kinds[key] & {"facilities", "equipment"}
@@ -957,7 +863,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "cut_off_partners": cut_off_partners,
                 "cut_off_count": cut_off_count,
                 "betweenness": round(betweenness.get(key, 0.0), 4),
-                "attendance_rate": _ratio(partner_attended[partner.id], partner_expected[partner.id]),
+                "attendance_rate": _ratio(
+                    partner_attended[partner.id], partner_expected[partner.id]
+                ),
             }
         )
 
@@ -999,7 +907,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "name": body.name,
                 "kind": body.kind,
                 "member_count": len(members),
-                "partner_member_count": sum(1 for m in members if node_key("partner", m) in partner_keys),
+                "partner_member_count": sum(
+                    1 for m in members if node_key("partner", m) in partner_keys
+                ),
                 "stakeholder_member_count": sum(1 for m in members if m in stakeholder_kind),
                 "has_chair": body.chair is not None,
                 "chair": body.chair,
@@ -1024,7 +934,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         key = node_key("objective", objective.id)
         statement = objective.statement
         found = _sorted(
-            match.group(0).lower() for pattern in vague_patterns for match in pattern.finditer(statement)
+            match.group(0).lower()
+            for pattern in vague_patterns
+            for match in pattern.finditer(statement)
         )
         metric_ids = list(dict.fromkeys(objective.metrics))
         facts.append(
@@ -1047,7 +959,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "statement_words": len(statement.split()),
                 "beneficiary_count": len(set(objective.beneficiaries)),
                 "voice_beneficiary_count": sum(
-                    1 for b in set(objective.beneficiaries) if stakeholder_kind.get(b) in VOICE_KINDS
+                    1
+                    for b in set(objective.beneficiaries)
+                    if stakeholder_kind.get(b) in VOICE_KINDS
                 ),
                 "action_count": action_objective[objective.id],
                 "dimensions": _sorted(d for m in metric_ids if (d := metric_dimension.get(m))),
@@ -1113,7 +1027,9 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "open": is_open,
                 "days_open": _days(issue.raised, as_of) if is_open else None,
                 "days_to_resolve": (
-                    (issue.resolved - issue.raised).days if issue.resolved and issue.raised else None
+                    (issue.resolved - issue.raised).days
+                    if issue.resolved and issue.raised
+                    else None
                 ),
             }
         )
@@ -1123,9 +1039,13 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
         item = catalogue.item(entry.framework, entry.item)
         item_key = f"{entry.framework}/{entry.item}"
         favourable = entry.rating == "green" or (entry.level is not None and entry.level >= 4)
-        unfavourable = entry.rating in ("red", "amber") or (entry.level is not None and entry.level <= 3)
-        score = entry.rating if entry.rating is not None else (
-            f"level {entry.level}" if entry.level is not None else None
+        unfavourable = entry.rating in ("red", "amber") or (
+            entry.level is not None and entry.level <= 3
+        )
+        score = (
+            entry.rating
+            if entry.rating is not None
+            else (f"level {entry.level}" if entry.level is not None else None)
         )
         facts.append(
             {

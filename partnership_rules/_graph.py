@@ -30,7 +30,9 @@ signed             partner -> partnership
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from typing import Any
 
 import networkx as nx
 
@@ -156,17 +158,25 @@ def contact_graph(graph: nx.MultiDiGraph) -> nx.Graph:
             edges.add((a, b) if a < b else (b, a))
         elif relation == "communicates_via":
             channel_members[b].append(a)
-    channels = {channel for channel, members in channel_members.items() if len(members) > 1}
-    for channel in channels:
-        for member in channel_members[channel]:
-            edges.add((member, channel) if member < channel else (channel, member))
+    # A channel is named here by its members, not by its place in the record's list, so that
+    # the graph does not change when the list is reordered (channels with the same members
+    # give the same contact, and become one node).
+    channels: dict[str, dict[str, Any]] = {}
+    for members in channel_members.values():
+        distinct = sorted(set(members))
+        if len(distinct) < 2:
+            continue
+        digest = hashlib.sha256("\n".join(distinct).encode()).hexdigest()[:16]
+        key = f"channel:{digest}"
+        channels[key] = {"kind": "channel", "id": digest, "name": "channel"}
+        for member in distinct:
+            edges.add((member, key) if member < key else (key, member))
     contact: nx.Graph[str] = nx.Graph()
     contact.add_nodes_from(
-        (node, graph.nodes[node])
-        for node in sorted(
-            node
-            for node, data in graph.nodes(data=True)
-            if data["kind"] in kept or node in channels
+        sorted(
+            [(node, data) for node, data in graph.nodes(data=True) if data["kind"] in kept]
+            + list(channels.items()),
+            key=lambda item: item[0],
         )
     )
     contact.add_edges_from(sorted(edges))
