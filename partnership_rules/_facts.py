@@ -536,7 +536,7 @@ def _betweenness(contact: nx.Graph[str]) -> dict[str, float]:
     return cast("dict[str, float]", nx.betweenness_centrality(contact, k=sources, seed=0))
 
 
-def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list[Fact]:
+def derive_facts(record: Record, graph: nx.MultiDiGraph[str], as_of: dt.date) -> list[Fact]:
     """One fact per subject of ``record`` (see :data:`FACT_SCHEMAS`), in a stable order."""
     partner_ids = [p.id for p in record.partners]
     partner_keys = {node_key("partner", pid) for pid in partner_ids}
@@ -894,7 +894,7 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
 
     for body in bodies:
         key = node_key("body", body.id)
-        members = list(dict.fromkeys(body.members))
+        body_members = list(dict.fromkeys(body.members))
         dates = meetings_by_body.get(body.id, [])
         last = max(dates) if dates else None
         days_since = _days(last, as_of)
@@ -906,14 +906,14 @@ def derive_facts(record: Record, graph: nx.MultiDiGraph, as_of: dt.date) -> list
                 "id": body.id,
                 "name": body.name,
                 "kind": body.kind,
-                "member_count": len(members),
+                "member_count": len(body_members),
                 "partner_member_count": sum(
-                    1 for m in members if node_key("partner", m) in partner_keys
+                    1 for m in body_members if node_key("partner", m) in partner_keys
                 ),
-                "stakeholder_member_count": sum(1 for m in members if m in stakeholder_kind),
+                "stakeholder_member_count": sum(1 for m in body_members if m in stakeholder_kind),
                 "has_chair": body.chair is not None,
                 "chair": body.chair,
-                "chair_is_member": body.chair is not None and body.chair in members,
+                "chair_is_member": body.chair is not None and body.chair in body_members,
                 "has_terms_of_reference": bool(body.terms_of_reference),
                 "decision_rule": body.decision_rule,
                 "meets_every_days": body.meets_every_days,

@@ -46,9 +46,9 @@ def node_key(kind: str, item_id: str) -> str:
     return f"{kind}:{item_id}"
 
 
-def build_graph(record: Record) -> nx.MultiDiGraph:
+def build_graph(record: Record) -> nx.MultiDiGraph[str]:
     """The partnership as a directed multigraph (see the module docstring for its schema)."""
-    graph = nx.MultiDiGraph(partnership=record.partnership.id)
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(partnership=record.partnership.id)
     home = node_key("partnership", record.partnership.id)
     graph.add_node(home, kind="partnership", id=record.partnership.id, name=record.partnership.name)
 
@@ -138,7 +138,7 @@ def build_graph(record: Record) -> nx.MultiDiGraph:
     return graph
 
 
-def contact_graph(graph: nx.MultiDiGraph) -> nx.Graph:
+def contact_graph(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     """Who can reach whom: an undirected graph of partners, stakeholders and bodies, joined by
     body membership (sitting on or chairing a body is a line of contact) and by channels.
 
@@ -153,6 +153,7 @@ def contact_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     kept = ("partner", "stakeholder", "body")
     channel_members: dict[str, list[str]] = defaultdict(list)
     edges: set[tuple[str, str]] = set()
+    relation: str
     for a, b, relation in graph.edges(data="relation"):
         if relation in ("member_of", "chairs"):
             edges.add((a, b) if a < b else (b, a))
