@@ -16,72 +16,31 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import random as _random
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import strategies as st
 
+from partnership_rules import _record
 from partnership_rules._catalogue import load_catalogue
 
 Record = dict[str, Any]
 
-CONTEXTS = ["core", "education-training", "nvq", "childrens-services", "community-learning"]
-STAGES = [
-    "identify-need",
-    "explore-commitment",
-    "agree-plan",
-    "design-structure",
-    "monitor-review",
-    "recognise-achievements",
-]
-PARTNER_KINDS = [
-    "provider",
-    "employer",
-    "awarding-body",
-    "local-authority",
-    "enterprise-partnership",
-    "funder",
-    "agency",
-    "school",
-    "health",
-    "police",
-    "voluntary",
-    "community-organisation",
-    "parent-carer",
-    "learner-representative",
-    "other",
-]
-CONTRIBUTION_KINDS = [
-    "staff-time",
-    "funding",
-    "facilities",
-    "equipment",
-    "expertise",
-    "data",
-    "other",
-]
-STAKEHOLDER_KINDS = [
-    "learners",
-    "carers",
-    "community",
-    "employer-organisation",
-    "local-authority",
-    "enterprise-partnership",
-    "professional-body",
-    "regulator",
-    "awarding-body",
-    "funder",
-    "other",
-]
-ENGAGEMENT = ["none", "informed", "consulted", "involved", "deciding"]
-BODY_KINDS = ["board", "steering-group", "working-group", "operational-group"]
-DECISION_RULES = ["consensus", "majority", "lead-partner", "unspecified"]
-TOPICS = ["roles", "resources", "data-sharing", "disputes", "exit"]
-DIMENSIONS = ["results", "process", "relationships"]
-PHASES = ["plan", "design", "deliver", "assess", "review", "other"]
-STATUSES = ["not-started", "in-progress", "done", "blocked"]
-CHANNELS = ["meeting", "email", "shared-platform", "report", "phone", "social-media", "newsletter"]
-REVIEW_KINDS = ["progress", "annual", "external", "stakeholder-feedback"]
-ISSUE_KINDS = ["conflict", "commitment", "power", "resources", "quality", "other"]
+# The closed vocabularies, read from the record model so they cannot drift from it.
+CONTEXTS = list(get_args(_record.Context))
+STAGES = list(get_args(_record.Stage))
+PARTNER_KINDS = list(get_args(_record.PartnerKind))
+CONTRIBUTION_KINDS = list(get_args(_record.ContributionKind))
+STAKEHOLDER_KINDS = list(get_args(_record.StakeholderKind))
+ENGAGEMENT = list(get_args(_record.Engagement))
+BODY_KINDS = list(get_args(_record.BodyKind))
+DECISION_RULES = list(get_args(_record.DecisionRule))
+TOPICS = list(get_args(_record.AgreementTopic))
+DIMENSIONS = list(get_args(_record.Dimension))
+PHASES = list(get_args(_record.Phase))
+STATUSES = list(get_args(_record.ActionStatus))
+CHANNELS = list(get_args(_record.Channel))
+REVIEW_KINDS = list(get_args(_record.ReviewKind))
+ISSUE_KINDS = list(get_args(_record.IssueKind))
 
 ASSESSED_ON = dt.date(2016, 6, 30)
 EARLIEST = ASSESSED_ON - dt.timedelta(days=900)
