@@ -138,14 +138,20 @@ def build_graph(record: Record) -> nx.MultiDiGraph[str]:
     return graph
 
 
+# A channel with more members than this joins them through one node in the contact graph,
+# so that a channel costs edges in proportion to its members (N members have N^2 pairs).
+CLIQUE_CHANNEL_SIZE = 8
+
+
 def contact_graph(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     """Who can reach whom: an undirected graph of partners, stakeholders and bodies, joined by
     body membership (sitting on or chairing a body is a line of contact) and by channels.
 
-    Each channel with two or more distinct members stays one node (kind ``channel``) joined
-    to its members, so two members are in contact through it without an edge per pair. A
-    channel with one member reaches nobody and is left out, so a partner or stakeholder is
-    isolated exactly when it shares no body and no channel with anyone.
+    A channel of up to CLIQUE_CHANNEL_SIZE members joins each pair of them directly; a
+    bigger one stays one node (kind ``channel``) joined to its members, so that it costs an
+    edge per member rather than per pair. A channel with one member reaches nobody and is
+    left out, so a partner or stakeholder is isolated exactly when it shares no body and no
+    channel with anyone.
 
     Nodes and edges are added in sorted order, so the graph (and anything that iterates or
     samples it) is the same whatever the order of the lists in the record.
@@ -166,6 +172,10 @@ def contact_graph(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     for members in channel_members.values():
         distinct = sorted(set(members))
         if len(distinct) < 2:
+            continue
+        if len(distinct) <= CLIQUE_CHANNEL_SIZE:
+            # Small channels join their members directly: contact is person to person.
+            edges.update((a, b) for i, a in enumerate(distinct) for b in distinct[i + 1 :])
             continue
         digest = hashlib.sha256("\n".join(distinct).encode()).hexdigest()[:16]
         key = f"channel:{digest}"
