@@ -135,33 +135,6 @@ def _engine_value(value: Any, subject: str, name: str) -> Any:
     return value
 
 
-def _holds(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
-    """Evaluate a compiled condition the way durable-rules does: a test of a missing field
-    never holds, ``$neq`` included."""
-    for key, operand in condition.items():
-        if key == "$and":
-            if not all(_holds(c, fact) for c in operand):
-                return False
-        elif key == "$or":
-            if not any(_holds(c, fact) for c in operand):
-                return False
-        elif key == "$ex":
-            if not all(f in fact for f in operand):
-                return False
-        elif key == "$nex":
-            if any(f in fact for f in operand):
-                return False
-        elif key in _COMPARE:
-            ((field, value),) = operand.items()
-            if field not in fact or not _COMPARE[key](fact[field], value):
-                return False
-        elif key.startswith("$"):
-            raise ValueError(f"unsupported operator {key}")
-        elif key not in fact or fact[key] != operand:
-            return False
-    return True
-
-
 _COMPARE = {
     "$lt": lambda a, b: a < b,
     "$lte": lambda a, b: a <= b,
@@ -175,7 +148,8 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 
 def _predicate(condition: dict[str, Any]) -> Predicate:
-    """Compile a condition once into a function with the same meaning as :func:`_holds`."""
+    """Compile a condition once into a function that evaluates it the way durable-rules
+    does: a test of a missing field never holds, ``$neq`` included."""
     tests: list[Predicate] = []
     for key, operand in condition.items():
         if key in ("$and", "$or"):

@@ -42,8 +42,9 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ._errors import Problem, RulesetError
+from ._errors import Problem, RecordError, RulesetError
 from ._facts import FACT_SCHEMAS
+from ._loader import parse_text
 
 __all__ = [
     "CATEGORIES",
@@ -439,15 +440,10 @@ def _compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | No
 
 def _parse_rule_file(text: str, source: str) -> Any:
     # Rule files are trusted no more than records: the same bounded, tag-free YAML reader.
-    from ._loader import parse_text
-
     try:
         data, _ = parse_text(text, json_format=source.endswith(".json"))
-    except RulesetError:
-        raise
-    except Exception as error:  # RecordError from the shared reader
-        problems = getattr(error, "problems", [Problem(str(error))])
-        raise RulesetError(source, problems) from None
+    except RecordError as error:
+        raise RulesetError(source, error.problems) from None
     return data
 
 
