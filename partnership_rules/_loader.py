@@ -355,12 +355,7 @@ def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -
                 f"{shown} is not a valid id (letters, digits, '.', '_' and '-', starting with"
                 " a letter or digit, at most 100; no spaces or control characters)"
             )
-        line = None
-        for cut in range(len(loc), -1, -1):
-            if loc[:cut] in lines:
-                line = lines[loc[:cut]] or None
-                break
-        problems.append(Problem(message, _format_path(loc), line))
+        problems.append(Problem(message, _format_path(loc), _line_of(loc, lines)))
     return problems
 
 
@@ -394,15 +389,21 @@ def record_from_data(
     return record
 
 
+def _line_of(path: PathKey, lines: Mapping[PathKey, int]) -> int | None:
+    """The line of the value at ``path``, or of its nearest enclosing value that has one."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in lines:
+            return lines[path[:cut]] or None
+    return None
+
+
 def _with_line(problem: Problem, lines: Mapping[PathKey, int]) -> Problem:
     key: list[str | int] = []
     for part in problem.path.replace("]", "").replace("[", ".").split("."):
         if part:
             key.append(int(part) if part.isdigit() else part)
-    for cut in range(len(key), -1, -1):
-        if tuple(key[:cut]) in lines:
-            return Problem(problem.message, problem.path, lines[tuple(key[:cut])] or None)
-    return problem
+    line = _line_of(tuple(key), lines)
+    return Problem(problem.message, problem.path, line) if line else problem
 
 
 def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Record:
