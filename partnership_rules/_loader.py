@@ -10,6 +10,7 @@ error on ``actions[0].responsible[1]`` can name its line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -93,6 +94,11 @@ class _YamlBuilder:
         if not documents:
             raise _Abort(Problem("empty file: expected a partnership record"))
         return documents[0]
+
+    def build_until_too_deep(self) -> None:
+        """Build, ignoring YAML errors: only the depth limit's :class:`_Abort` escapes."""
+        with contextlib.suppress(yaml.YAMLError):
+            self.build()
 
     def _scalar(self, event: Any, path: PathKey = ()) -> Any:
         where = _format_path(path)
@@ -228,6 +234,16 @@ def _parse_yaml(text: str) -> _Parsed:
     try:
         data = builder.build()
     except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        if "nesting depth" in str(error.problem) and mark is not None:
+            # libyaml (PyYAML >= 6.0.4) has its own nesting limit (1,000 levels) and its scanner
+            # reads ahead, so it can trip before ``MAX_DEPTH`` is crossed here. The text up to
+            # its mark nests less than its limit: building that again names the line where the
+            # project's own limit is crossed, so the message is the same with any PyYAML.
+            _YamlBuilder(text[: mark.index]).build_until_too_deep()
+            raise _Abort(
+                Problem(f"nested more than {MAX_DEPTH} levels deep", line=mark.line + 1)
+            ) from None
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = error.problem or error.context or "invalid YAML"
