@@ -1,6 +1,7 @@
-"""Record format v1 as pydantic v2 models (the public input contract, see DESIGN.md).
+"""Record format v1 as pydantic v2 models (the public input contract).
 
-Field names and meanings follow DESIGN.md exactly. Closed vocabularies are enums (Literal
+Each field's docstring is its documented meaning: ``docs/record-format.md`` and the JSON
+Schema are generated from these models. Closed vocabularies are enums (Literal
 types); unknown keys are rejected so that a typo is an error instead of silence. The
 cross-record checks (unique ids, every reference resolves to an id of the right kind,
 no cycle in ``reports_to``) run in :func:`check_references`, which returns every problem
@@ -133,184 +134,358 @@ Rating = Literal["red", "amber", "green"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    # Each field's docstring is its description: it appears in the JSON Schema and in
+    # docs/record-format.md, both generated from these models.
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, use_attribute_docstrings=True
+    )
 
 
 class Partnership(_Model):
+    """The partnership as a whole: who it is, what it is for, and where it stands."""
+
     id: Id
+    """Short identifier of the partnership (letters, digits, `-`, `_`, `.`), used to match
+    audits of the same partnership over time."""
     name: ShortText
+    """Full name of the partnership, as shown at the top of every report."""
     contexts: list[Context] = Field(default_factory=list, max_length=10)
+    """The settings the partnership works in; each names a ruleset that runs on the record
+    besides `core`, which always runs."""
     sector: ShortText | None = None
+    """The occupational or industry sector, or the locality, the partnership focuses on."""
     purpose: Text | None = None
+    """The shared strategic purpose, in words: why the partners work together and for whom."""
     stage: Stage | None = None
+    """Where the partnership is in the six-stage cycle of QCA's partnership model, from
+    identifying the need to recognising achievements."""
     established: Date | None = None
+    """The date the partnership started."""
     assessed_on: Date | None = None
+    """The "as of" date of the record: every recency rule counts days up to it. Missing
+    means the day of the audit (the command line's `--as-of` overrides it)."""
     exit_strategy: Text | None = None
+    """How the partners will manage transition or exit when the partnership ends or a partner
+    leaves. Missing or null means no exit strategy is agreed."""
 
 
 class Contribution(_Model):
+    """Something a partner puts into the partnership."""
+
     kind: ContributionKind
+    """What kind of resource it is."""
     amount: NonNegative | None = None
+    """How much, in `unit` (a number, 0 or more)."""
     unit: ShortText | None = None
+    """The unit of `amount`, in words, e.g. `hours`, `days`, `GBP`. Staff time without a unit
+    counts as hours."""
 
 
 class Partner(_Model):
+    """A member organisation (or a parent or carer, or a learner representative) of the
+    partnership."""
+
     id: Id
+    """Identifier of the partner, unique in the record; other sections refer to it."""
     name: ShortText
+    """The partner's name."""
     kind: PartnerKind = "other"
+    """What sort of organisation it is."""
     lead: bool = False
+    """True for the lead partner (normally one), the one that convenes and coordinates."""
     senior_sponsor: ShortText | None = None
+    """The senior leader in this organisation who backs the partnership, by role or name.
+    Missing or null means no senior leader backs it."""
     signed_agreement: bool | None = None
+    """Whether this partner has signed the partnership agreement. Missing counts as not
+    signed."""
     contributions: list[Contribution] = Field(default_factory=list, max_length=1000)
+    """What the partner puts in: staff time, funding, facilities and so on."""
     benefits: list[ShortText] = Field(default_factory=list, max_length=1000)
+    """What the partner gets out of the partnership, each in a few words."""
 
 
 class Stakeholder(_Model):
+    """A wider interest that is not a member: learners, carers, a community, a regulator."""
+
     id: Id
+    """Identifier of the stakeholder, unique in the record; other sections refer to it."""
     name: ShortText
+    """The stakeholder's name or description."""
     kind: StakeholderKind = "other"
+    """What sort of stakeholder it is."""
     engagement: Engagement = "none"
+    """How far the stakeholder takes part, from not at all (`none`) through being told
+    (`informed`), asked (`consulted`) and taking part (`involved`) to sharing decisions
+    (`deciding`)."""
 
 
 class Body(_Model):
+    """A governance body: a board, steering group, working group or operational group."""
+
     id: Id
+    """Identifier of the body, unique in the record; meetings and other bodies refer to it."""
     name: ShortText
+    """The body's name."""
     kind: BodyKind
+    """What sort of body it is."""
     members: list[Id] = Field(default_factory=list, max_length=1000)
+    """Who sits on it: partner or stakeholder ids."""
     chair: Id | None = None
+    """Who chairs it: a partner or stakeholder id."""
     terms_of_reference: bool | None = None
+    """Whether the body has written terms of reference (its remit, membership and powers).
+    Missing counts as none."""
     decision_rule: DecisionRule = "unspecified"
+    """How the body takes decisions."""
     meets_every_days: Days | None = None
+    """How often the body is meant to meet, in days between meetings (e.g. 42 for every six
+    weeks)."""
     reports_to: Id | None = None
+    """The id of the body this one reports to, if any."""
 
 
 class Agreement(_Model):
+    """The written partnership agreement (or memorandum of understanding)."""
+
     exists: bool = False
+    """Whether a written agreement exists."""
     signed_by: list[Id] = Field(default_factory=list, max_length=1000)
+    """The partners (ids) that have signed it."""
     last_reviewed: Date | None = None
+    """The date the agreement was last reviewed."""
     covers: list[AgreementTopic] = Field(default_factory=list, max_length=10)
+    """The topics the agreement settles: roles, resources, data sharing, disputes and exit."""
 
 
 class Governance(_Model):
+    """How the partnership is run: its bodies and its written agreement."""
+
     bodies: list[Body] = Field(default_factory=list, max_length=1000)
+    """The governance bodies."""
     agreement: Agreement | None = None
+    """The partnership agreement; missing means none is recorded."""
 
 
 class Objective(_Model):
+    """Something the partnership sets out to achieve."""
+
     id: Id
+    """Identifier of the objective, unique in the record; actions refer to it."""
     statement: Text
+    """The objective in words: what will change, for whom, by how much and by when."""
     owner: Id | None = None
+    """The partner (id) answerable for the objective."""
     metrics: list[Id] = Field(default_factory=list, max_length=1000)
+    """The metrics (ids) that measure progress towards it."""
     baseline: float | None = None
+    """The starting value, in the unit of its metrics."""
     target: float | None = None
+    """The value to reach, in the unit of its metrics."""
     due: Date | None = None
+    """The date by which the target is to be reached."""
     beneficiaries: list[Id] = Field(default_factory=list, max_length=1000)
+    """Who benefits: partner or stakeholder ids."""
 
 
 class Reading(_Model):
+    """One measurement of a metric."""
+
     date: Date
+    """The date of the measurement."""
     value: float | Text
+    """The value measured: a number for a quantitative metric, text for a qualitative one."""
 
 
 class Metric(_Model):
+    """An indicator the partnership measures (a key performance indicator)."""
+
     id: Id
+    """Identifier of the metric, unique in the record; objectives refer to it."""
     name: ShortText
+    """What is measured, in words."""
     dimension: Dimension | None = None
+    """Which of QCA's three dimensions of success it measures: the results achieved, the
+    process of working together, or the relationships between partners."""
     kind: MetricKind = "quantitative"
+    """Whether it is measured as a number (`quantitative`) or in words (`qualitative`)."""
     source: ShortText | None = None
+    """Where the data come from, e.g. `College records`, `learner survey`."""
     collected_by: Id | None = None
+    """The partner (id) that collects the data."""
     every_days: Days | None = None
+    """How often a reading is meant to be taken, in days between readings."""
     readings: list[Reading] = Field(default_factory=list, max_length=10_000)
+    """The measurements taken so far."""
 
 
 class Action(_Model):
+    """A row of the action chart: who does what by when."""
+
     id: Id
+    """Identifier of the action, unique in the record."""
     action: Text
+    """What is to be done."""
     responsible: list[Id] = Field(default_factory=list, max_length=1000)
+    """The partners (ids) that carry the action out."""
     accountable: Id | None = None
+    """The one partner (id) answerable for the action being done."""
     phase: Phase | None = None
+    """Which part of the programme the action belongs to."""
     objective: Id | None = None
+    """The objective (id) the action serves."""
     due: Date | None = None
+    """The date by which the action is to be done."""
     status: ActionStatus = "not-started"
+    """Where the action stands on `assessed_on`."""
 
 
 class Communication(_Model):
+    """A regular communication channel between partners or stakeholders."""
+
     between: list[Id] = Field(min_length=2, max_length=1000)
+    """Who communicates over it: two or more partner or stakeholder ids."""
     channel: Channel
+    """The means of communication."""
     every_days: Days | None = None
+    """How often it is used, in days between contacts."""
     two_way: bool = False
+    """True when every side both sends and receives over it (a dialogue, not a broadcast)."""
 
 
 class Meeting(_Model):
+    """A meeting that took place."""
+
     date: Date
+    """The date of the meeting."""
     body: Id | None = None
+    """The governance body (id) that met, if it was a meeting of one."""
     attended: list[Id] = Field(default_factory=list, max_length=1000)
+    """Who attended: partner or stakeholder ids."""
 
 
 class Review(_Model):
+    """A review of the partnership's progress or working that took place."""
+
     date: Date
+    """The date of the review."""
     kind: ReviewKind = "progress"
+    """What sort of review it was."""
     participants: list[Id] = Field(default_factory=list, max_length=1000)
+    """Who took part: partner or stakeholder ids."""
 
 
 class Feedback(_Model):
+    """Feedback received from a partner or stakeholder."""
+
     from_: Id = Field(alias="from")
+    """Who gave it: a partner or stakeholder id. Written `from` in the record."""
     date: Date | None = None
+    """The date it was received."""
     method: ShortText | None = None
+    """How it was gathered, e.g. `survey`, `focus group`, `learner forum`."""
     acted_on: bool = False
+    """Whether the partnership acted on it (and can say what changed)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
 
 class InformationSharing(_Model):
+    """How partners share information about the people they serve (mostly for children's
+    services)."""
+
     agreement: bool = False
+    """Whether a written information-sharing agreement is in place."""
     purposes: list[ShortText] = Field(default_factory=list, max_length=100)
+    """What information is shared for, each in a few words, e.g. `safeguarding`."""
     lawful_basis: ShortText | None = None
+    """The lawful basis for sharing personal data under UK GDPR, e.g. `public task`."""
     safeguarding_exception: bool = False
+    """True when it is written down that safeguarding a child overrides confidentiality."""
 
 
 class Issue(_Model):
+    """An entry in the log of limiting factors: a problem that holds the partnership back."""
+
     id: Id
+    """Identifier of the issue, unique in the record."""
     description: Text
+    """What the problem is."""
     kind: IssueKind = "other"
+    """What sort of limiting factor it is."""
     raised: Date | None = None
+    """The date the issue was raised."""
     resolved: Date | None = None
+    """The date it was resolved; missing or null while it is open."""
 
 
 class Qualifications(_Model):
+    """Qualification delivery and assessment capacity (mostly for NVQ consortia)."""
+
     candidates: Count | None = None
+    """The number of candidates working towards qualifications."""
     assessors: Count | None = None
+    """The number of qualified assessors."""
     internal_verifiers: Count | None = None
+    """The number of internal verifiers (quality assurers of the assessors)."""
     awarding_body_approved: bool | None = None
+    """Whether the awarding body has approved the centre to offer the qualifications."""
 
 
 class SelfAssessment(_Model):
+    """The partnership's own rating of one item of a published self-evaluation framework."""
+
     framework: Framework
+    """The framework: the Teach Too checklist (`teach-too`), HGIOCLD quality indicator 3.2
+    (`hgiocld-3.2`) or QCA's key question checklist (`qca-checklist`)."""
     item: Annotated[str, StringConstraints(max_length=100)]
+    """The item rated: an item id of the framework (listed in docs/record-format.md)."""
     rating: Rating | None = None
+    """For `teach-too` and `qca-checklist`: green = happening well, amber = happening but
+    could improve, red = a concern or not happening. (The Teach Too material prints its key
+    the other way round; the project uses this conventional meaning.)"""
     level: Annotated[int, Field(ge=1, le=6)] | None = None
+    """For `hgiocld-3.2`: the level on HGIOCLD's six-point scale, 6 excellent, 5 very good,
+    4 good, 3 satisfactory, 2 weak, 1 unsatisfactory."""
     evidence: Text | None = None
+    """What the rating rests on, in words."""
 
 
 class Record(_Model):
     """One partnership record, format v1."""
 
     format: Literal["partnership-record/1"] | None = None
+    """The record format and version."""
     partnership: Partnership
+    """The partnership as a whole."""
     partners: list[Partner] = Field(min_length=1, max_length=5000)
+    """The member organisations; at least one."""
     stakeholders: list[Stakeholder] = Field(default_factory=list, max_length=5000)
+    """Wider interests that are not members."""
     governance: Governance = Field(default_factory=Governance)
+    """Governance bodies and the partnership agreement."""
     objectives: list[Objective] = Field(default_factory=list, max_length=5000)
+    """What the partnership sets out to achieve."""
     metrics: list[Metric] = Field(default_factory=list, max_length=5000)
+    """The indicators it measures, with their readings."""
     actions: list[Action] = Field(default_factory=list, max_length=10_000)
+    """The action chart: who does what by when."""
     communication: list[Communication] = Field(default_factory=list, max_length=10_000)
+    """The regular communication channels."""
     meetings: list[Meeting] = Field(default_factory=list, max_length=10_000)
+    """Meetings that took place."""
     reviews: list[Review] = Field(default_factory=list, max_length=10_000)
+    """Reviews that took place."""
     feedback: list[Feedback] = Field(default_factory=list, max_length=10_000)
+    """Feedback received from partners and stakeholders."""
     information_sharing: InformationSharing | None = None
+    """Information-sharing arrangements (mostly for children's services)."""
     issues: list[Issue] = Field(default_factory=list, max_length=10_000)
+    """The log of limiting factors."""
     qualifications: Qualifications | None = None
+    """Qualification delivery capacity (mostly for NVQ consortia)."""
     self_assessment: list[SelfAssessment] = Field(default_factory=list, max_length=1000)
+    """The partnership's own ratings against published self-evaluation frameworks."""
 
 
 # What kind of thing each id names, for reference checks and for ``kind:id`` subjects.
