@@ -11,7 +11,9 @@ and its labels (``<slug>.labels.yaml``):
 - ``serious``: the inspectors' overall judgement was serious (an improvement notice, insufficient
   progress), so the audit must exit 1 at the default ``--fail-on high``: at least one high or
   critical finding.
-- ``known_gaps``: the labels (by id; ``serious`` for the judgement) that the tool misses today, each
+- ``praised``: the overall judgement was positive, so the audit must exit 0 at the default
+  ``--fail-on high``: no high or critical finding.
+- ``known_gaps``: the labels (by id; ``serious`` or ``praised`` for the judgement) that the tool misses today, each
   with why. A case with gaps is expected to fail until the rules catch up (xfail, not strict, so the
   suite stays green and the gaps stay visible); every label *not* listed must pass today, which the
   no-regression test checks.
@@ -33,7 +35,17 @@ from partnership_rules import CATEGORIES, Finding, audit
 CASES = Path(__file__).parent / "cases"
 REPORTED = ("medium", "high", "critical")  # "found" and "flagged" mean at medium or above
 SERIOUS = ("high", "critical")  # what makes the audit exit 1 at the default --fail-on high
-SUBJECT_KINDS = ("partnership", "partner", "stakeholder", "body", "objective", "metric", "action", "issue")
+SUBJECT_KINDS = (
+    "partnership",
+    "partner",
+    "stakeholder",
+    "body",
+    "objective",
+    "metric",
+    "action",
+    "issue",
+    "self-assessment",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class Labels:
     """A case's labels file, checked for shape when read."""
 
     serious: bool
+    praised: bool
     weaknesses: tuple[Label, ...]
     strengths: tuple[Label, ...]
     known_gaps: dict[str, str]
@@ -73,6 +86,7 @@ class Score:
     missed: tuple[Label, ...]
     false_flags: tuple[tuple[Label, Finding], ...]
     serious_expected: bool
+    praised_expected: bool
     serious_found: bool
 
     def failing(self) -> set[str]:
@@ -80,17 +94,26 @@ class Score:
         ids = {label.id for label in self.missed} | {label.id for label, _ in self.false_flags}
         if self.serious_expected and not self.serious_found:
             ids.add("serious")
+        if self.praised_expected and self.serious_found:
+            ids.add("praised")
         return ids
 
     def table(self) -> str:
         """A short score table for a failure message."""
         total = len(self.found) + len(self.missed)
+        judgement = ""
+        if self.serious_expected:
+            judgement = f", serious judgement {'shown (exit 1)' if self.serious_found else 'MISSED (exit 0)'}"
+        elif self.praised_expected:
+            judgement = f", praised judgement {'CONTRADICTED (exit 1)' if self.serious_found else 'kept (exit 0)'}"
         lines = [
             f"{self.case}: found {len(self.found)} of {total} weaknesses, "
-            f"{len(self.false_flags)} false flag(s) on strengths"
-            + (f", serious judgement {'shown' if self.serious_found else 'MISSED'}" if self.serious_expected else ""),
+            f"{len(self.false_flags)} false flag(s) on strengths{judgement}",
         ]
-        lines += [f"  missed   {label.id}: {label.subjects[0]} {list(label.categories)}" for label in self.missed]
+        lines += [
+            f"  missed   {label.id}: {label.subjects[0]} {list(label.categories)}"
+            for label in self.missed
+        ]
         lines += [
             f"  flagged  {label.id}: {finding.severity} {finding.rule} {finding.category} {finding.subject}"
             for label, finding in self.false_flags
@@ -113,15 +136,21 @@ def _label(raw: dict[str, Any], where: str) -> Label:
 def load_labels(slug: str) -> Labels:
     """Read and check ``tests/cases/<slug>.labels.yaml``."""
     raw = yaml.safe_load((CASES / f"{slug}.labels.yaml").read_text(encoding="utf-8"))
-    weaknesses = tuple(_label(item, f"{slug} weakness {i}") for i, item in enumerate(raw.get("weaknesses") or []))
-    strengths = tuple(_label(item, f"{slug} strength {i}") for i, item in enumerate(raw.get("strengths") or []))
+    weaknesses = tuple(
+        _label(item, f"{slug} weakness {i}") for i, item in enumerate(raw.get("weaknesses") or [])
+    )
+    strengths = tuple(
+        _label(item, f"{slug} strength {i}") for i, item in enumerate(raw.get("strengths") or [])
+    )
     ids = [label.id for label in weaknesses + strengths]
     assert len(ids) == len(set(ids)), f"{slug}: label ids must be unique"
     gaps = {gap["label"]: gap["why"] for gap in raw.get("known_gaps") or []}
-    unknown_gaps = set(gaps) - set(ids) - {"serious"}
+    unknown_gaps = set(gaps) - set(ids) - {"serious", "praised"}
     assert not unknown_gaps, f"{slug}: known_gaps name no label: {sorted(unknown_gaps)}"
     assert all(why.strip() for why in gaps.values()), f"{slug}: every known gap says why"
-    return Labels(bool(raw.get("serious", False)), weaknesses, strengths, gaps)
+    serious, praised = bool(raw.get("serious", False)), bool(raw.get("praised", False))
+    assert not (serious and praised), f"{slug}: a judgement is serious or praised, not both"
+    return Labels(serious, praised, weaknesses, strengths, gaps)
 
 
 def score(slug: str) -> Score:
@@ -137,6 +166,7 @@ def score(slug: str) -> Score:
         missed=missed,
         false_flags=false_flags,
         serious_expected=labels.serious,
+        praised_expected=labels.praised,
         serious_found=any(f.severity in SERIOUS for f in findings),
     )
 
