@@ -21,15 +21,20 @@ from partnership_rules import (
     CATEGORIES,
     FORMATS,
     SEVERITIES,
+    HistoryStore,
     PartnershipRulesError,
     RulesetError,
     __version__,
     available_engines,
+    compare_with_baseline,
+    read_reports,
     render_batch,
 )
 from partnership_rules._audit import Auditor
 from partnership_rules._batch import AuditSettings, audit_paths, batch_exit_code, collect_paths
-from partnership_rules._report import ErrorReport, Report, read_reports
+from partnership_rules._report import ErrorReport, Report
+
+from .history_commands import diff, history
 
 INPUT_ERROR = 2
 
@@ -175,6 +180,12 @@ def cli() -> None:
     help="An earlier JSON report: show which findings are resolved, new and remaining.",
 )
 @click.option(
+    "--save",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="DB",
+    help="Also store each audit in this SQLite history file (created if missing).",
+)
+@click.option(
     "--color/--no-color", default=None, help="Colour text output (default: on a terminal)."
 )
 @click.option(
@@ -194,6 +205,7 @@ def audit(
     jobs: int,
     engine: str | None,
     baseline: str | None,
+    save: str | None,
     color: bool | None,
     progress: bool | None,
 ) -> None:
@@ -206,7 +218,9 @@ def audit(
         as_of=as_of,
     )
     try:
-        code = _run_audit(paths, settings, fmt, output, fail_on, jobs, baseline, color, progress)
+        code = _run_audit(
+            paths, settings, fmt, output, fail_on, jobs, baseline, save, color, progress
+        )
     except KeyboardInterrupt:
         # Anywhere: compiling rules, walking folders, auditing, rendering or writing.
         click.echo("partnership-rules: interrupted; no report written", err=True)
@@ -222,12 +236,14 @@ def _run_audit(
     fail_on: str,
     jobs: int,
     baseline: str | None,
+    save: str | None,
     color: bool | None,
     progress: bool | None,
 ) -> int:
     try:
         auditor = settings.auditor()  # compile once here: a bad rule file stops before any audit
-        baselines = {r.partnership.id: r for r in read_reports(baseline)} if baseline else {}
+        baseline_reports = read_reports(baseline) if baseline else None
+        store = HistoryStore(save) if save else None  # a bad history file stops before auditing
     except PartnershipRulesError as error:
         _fail(error)
     files = collect_paths(paths)
@@ -239,12 +255,14 @@ def _run_audit(
         results = audit_paths(files, settings, jobs=jobs, auditor=auditor, on_result=advance)
     finally:
         stop()
-    results = [
-        r.compared_with(baselines[r.partnership.id])
-        if isinstance(r, Report) and r.partnership.id in baselines
-        else r
-        for r in results
-    ]
+    try:
+        if baseline_reports is not None:
+            results = compare_with_baseline(results, baseline_reports, source=baseline or "")
+        if store is not None:
+            with store:
+                store.save_many(r for r in results if isinstance(r, Report))
+    except PartnershipRulesError as error:
+        _fail(error)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     text = render_batch(results, fmt, color=use_color, single=len(paths) == 1 and len(files) == 1)
     try:
@@ -379,6 +397,10 @@ def engines() -> None:
     """List the rule engines available on this interpreter."""
     for name in available_engines():
         click.echo(name)
+
+
+cli.add_command(diff)
+cli.add_command(history)
 
 
 def main() -> None:

@@ -25,14 +25,31 @@ def _source_checkout_root() -> list[str]:
 __path__ += _source_checkout_root()
 
 from ._audit import Auditor, RecordSource, audit
+from ._compare import (
+    AuditSide,
+    Comparison,
+    ScoreChange,
+    compare_reports,
+    compare_with_baseline,
+    load_report,
+)
 from ._engine import ENGINE_ENV, available_engines
-from ._errors import PartnershipRulesError, Problem, RecordError, RulesetError, UsageError
+from ._errors import (
+    HistoryError,
+    PartnershipRulesError,
+    Problem,
+    RecordError,
+    RulesetError,
+    UsageError,
+)
 from ._facts import FACT_SCHEMAS, derive_facts
 from ._graph import build_graph
+from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
 from ._loader import load_record, record_from_data
 from ._record import Record
 from ._render import FORMATS, render, render_batch
-from ._report import AuditError, ErrorReport, Finding, Report
+from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
+from ._report import AuditError, ErrorReport, Finding, Report, read_reports
 from ._rules import CATEGORIES, SEVERITIES, CompiledRule, Rule, Ruleset, load_rulesets
 
 __version__ = "0.1.0"
@@ -42,12 +59,19 @@ __all__ = [
     "ENGINE_ENV",
     "FACT_SCHEMAS",
     "FORMATS",
+    "PROGRESS_FORMATS",
     "SEVERITIES",
     "AuditError",
+    "AuditSide",
     "Auditor",
+    "Comparison",
     "CompiledRule",
     "ErrorReport",
     "Finding",
+    "History",
+    "HistoryEntry",
+    "HistoryError",
+    "HistoryStore",
     "PartnershipRulesError",
     "Problem",
     "Record",
@@ -57,15 +81,24 @@ __all__ = [
     "Rule",
     "Ruleset",
     "RulesetError",
+    "ScoreChange",
+    "StoredPartnership",
     "UsageError",
     "__version__",
     "audit",
     "available_engines",
     "build_graph",
+    "compare_reports",
+    "compare_with_baseline",
     "derive_facts",
+    "load_history",
     "load_record",
+    "load_report",
     "load_rulesets",
+    "read_reports",
     "record_from_data",
     "render",
     "render_batch",
+    "render_comparison",
+    "render_history",
 ]

@@ -5,7 +5,8 @@
     PartnershipRulesError          anything the library raises on purpose
     ├── RecordError                a record that cannot be loaded (all its problems at once)
     ├── RulesetError               a rule file or ruleset name that cannot be used
-    └── UsageError                 a bad argument from the caller (unknown format, severity...)
+    ├── UsageError                 a bad argument from the caller (unknown format, severity...)
+    └── HistoryError               a history database that cannot be opened, read or written
 
 Each carries enough to print a one-line message that names the file and the field or line.
 Anything else escaping the library is a bug.
@@ -15,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PartnershipRulesError", "Problem", "RecordError", "RulesetError", "UsageError"]
+__all__ = [
+    "HistoryError",
+    "PartnershipRulesError",
+    "Problem",
+    "RecordError",
+    "RulesetError",
+    "UsageError",
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +68,8 @@ class RulesetError(_ProblemsError):
 
 class UsageError(PartnershipRulesError):
     """A bad argument from the caller, such as an unknown output format or severity."""
+
+
+class HistoryError(PartnershipRulesError):
+    """A history database that cannot be used: not a database, corrupted, written by a newer
+    version, locked for too long or not writable. The message names the file."""

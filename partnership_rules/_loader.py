@@ -28,7 +28,7 @@ from ._errors import Problem, RecordError
 from ._record import ID_PATTERN as _ID_PATTERN
 from ._record import Record, check_references
 
-__all__ = ["MAX_BYTES", "load_record", "parse_text", "record_from_data"]
+__all__ = ["MAX_BYTES", "load_record", "parse_text", "read_text", "record_from_data"]
 
 MAX_BYTES = 5 * 1024 * 1024  # a 20-partner record is about 22 KB
 MAX_DEPTH = 64  # record format v1 nests 4 levels deep
@@ -422,15 +422,15 @@ def _with_line(problem: Problem, lines: Mapping[PathKey, int]) -> Problem:
     return Problem(problem.message, problem.path, line) if line else problem
 
 
-def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Record:
-    """Read, parse and validate one record file (``.json``, else YAML).
+def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file of at most ``max_bytes`` (a byte order mark is dropped).
 
-    Raises :class:`RecordError` naming the file, and the field path and line where known.
+    Raises :class:`RecordError` naming the file: unreadable, too large, UTF-16, binary data
+    or not UTF-8 (with the line of the first bad byte).
     """
     source = str(path)
-    file_path = Path(path)
     try:
-        with file_path.open("rb") as handle:
+        with Path(path).open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as error:
         raise RecordError(
@@ -443,15 +443,24 @@ def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> 
     if b"\x00" in raw:
         raise RecordError(source, [Problem("binary data, not a text record")])
     try:
-        text = raw.decode("utf-8-sig")  # a UTF-8 byte order mark is accepted and dropped
+        return raw.decode("utf-8-sig")  # a UTF-8 byte order mark is accepted and dropped
     except UnicodeDecodeError as error:
         body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
         line = body.count(b"\n", 0, error.start) + 1
         raise RecordError(
             source, [Problem(f"not UTF-8 text (bad byte 0x{body[error.start]:02x})", line=line)]
         ) from None
+
+
+def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Record:
+    """Read, parse and validate one record file (``.json``, else YAML).
+
+    Raises :class:`RecordError` naming the file, and the field path and line where known.
+    """
+    source = str(path)
+    text = read_text(path, max_bytes=max_bytes)
     try:
-        data, lines = parse_text(text, json_format=file_path.suffix.lower() == ".json")
+        data, lines = parse_text(text, json_format=Path(path).suffix.lower() == ".json")
     except RecordError as error:
         raise RecordError(source, error.problems) from None
     return record_from_data(data, source=source, lines=lines)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import Problem, UsageError
+from ._errors import Problem, RecordError, UsageError
+from ._loader import parse_text, read_text
 from ._rules import SEVERITIES, Category, Reference, Severity
 
 __all__ = [
@@ -23,6 +22,7 @@ __all__ = [
     "PartnershipRef",
     "Report",
     "read_reports",
+    "reports_from_data",
     "severity_rank",
 ]
 
@@ -150,28 +150,12 @@ class Report(_Frozen):
 
     def compared_with(self, baseline: Report) -> Report:
         """This report with ``progress`` filled in: findings resolved, new and remaining since
-        ``baseline`` (an earlier report on the same partnership), matched by rule and subject."""
-        if baseline.partnership.id != self.partnership.id:
-            raise UsageError(
-                f"the baseline is about partnership '{baseline.partnership.id}',"
-                f" not '{self.partnership.id}'"
-            )
+        ``baseline`` (an earlier report on the same partnership), matched by rule and subject.
 
-        def tracked(findings: list[Finding]) -> dict[tuple[str, str], TrackedFinding]:
-            return {
-                (f.rule, f.subject): TrackedFinding(
-                    rule=f.rule, subject=f.subject, title=f.title, severity=f.severity
-                )
-                for f in findings
-            }
+        Raises :class:`UsageError` when ``baseline`` is about another partnership."""
+        from ._compare import compare_reports  # _compare builds on this module
 
-        before, now = tracked(baseline.findings), tracked(self.findings)
-        progress = Progress(
-            baseline_as_of=baseline.as_of,
-            resolved=[v for k, v in before.items() if k not in now],
-            new=[v for k, v in now.items() if k not in before],
-            remaining=[v for k, v in now.items() if k in before],
-        )
+        progress = compare_reports(baseline, self).progress()
         return self.model_copy(update={"progress": progress})
 
 
@@ -204,18 +188,31 @@ class ErrorReport(_Frozen):
         return self.model_dump(mode="json")
 
 
+MAX_REPORT_BYTES = 64 * 1024 * 1024  # a batch report of thousands of records
+
+
 def read_reports(path: str | os.PathLike[str]) -> list[Report]:
     """Reports saved earlier with ``--format json`` (one object or an array); elements for
-    inputs that could not be audited are skipped. Raises :class:`UsageError` naming the file."""
+    inputs that could not be audited are skipped. The file is read by the bounded loader (size,
+    depth, values, duplicate keys). Raises :class:`UsageError` naming the file."""
     source = os.fspath(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise UsageError(f"{source}: cannot read baseline: {error.strerror or error}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise UsageError(f"{source}: the baseline is not a JSON report ({error})") from None
+        data, _ = parse_text(read_text(path, max_bytes=MAX_REPORT_BYTES), json_format=True)
+    except RecordError as error:
+        first = error.problems[0]
+        raise UsageError(
+            f"{Problem(first.message, first.path, first.line).describe(source)}"
+            " (expected a JSON report saved with --format json)"
+        ) from None
+    return reports_from_data(data, source=source)
+
+
+def reports_from_data(data: Any, *, source: str = "") -> list[Report]:
+    """Reports from parsed JSON (one report object or an array); elements for inputs that could
+    not be audited are skipped. Raises :class:`UsageError` naming ``source`` and the field."""
     items = data if isinstance(data, list) else [data]
     reports = []
+    prefix = f"{source}: " if source else ""
     for index, item in enumerate(items):
         if isinstance(item, dict) and "error" in item and "findings" not in item:
             continue
@@ -224,9 +221,9 @@ def read_reports(path: str | os.PathLike[str]) -> list[Report]:
         except ValidationError as error:
             first = error.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"])
-            prefix = f"[{index}]." if isinstance(data, list) else ""
+            at = f"[{index}]" + (f".{where}" if where else "") if isinstance(data, list) else where
             raise UsageError(
-                f"{source}: {prefix}{where}: {first['msg']}"
+                f"{prefix}{at + ': ' if at else ''}{first['msg']}"
                 " (expected a report saved with --format json)"
             ) from None
     return reports

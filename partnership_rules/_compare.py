@@ -1,0 +1,230 @@
+"""Compare two audits of one partnership: which findings are new, resolved and unchanged.
+
+Findings are matched by rule and subject (``OBJ001`` on ``objective:maths`` is the same
+finding in both audits even if its message changed). This is the one implementation behind
+``audit --baseline``, ``partnership-rules diff`` and the opened/closed columns of the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ._audit import Auditor
+from ._errors import RecordError, UsageError
+from ._loader import parse_text, read_text
+from ._report import (
+    MAX_REPORT_BYTES,
+    ErrorReport,
+    Finding,
+    PartnershipRef,
+    Progress,
+    Report,
+    TrackedFinding,
+    reports_from_data,
+    severity_rank,
+)
+from ._rules import SEVERITIES
+
+__all__ = [
+    "AuditSide",
+    "Comparison",
+    "ScoreChange",
+    "compare_reports",
+    "compare_with_baseline",
+    "load_report",
+    "report_score",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AuditSide(_Frozen):
+    """One side of a comparison: when the audit was, of which file, and its counts."""
+
+    as_of: dt.date
+    source: str | None
+    summary: dict[str, int]
+    score: float | None = None
+
+
+class ScoreChange(_Frozen):
+    """The overall health score before and after, and the change (after minus before)."""
+
+    before: float
+    after: float
+    change: float
+
+
+class Comparison(_Frozen):
+    """What changed between two audits of the same partnership."""
+
+    partnership: PartnershipRef
+    before: AuditSide
+    after: AuditSide
+    new: list[Finding]
+    resolved: list[Finding]
+    unchanged: list[Finding]
+    score: ScoreChange | None = None
+
+    def summary_change(self) -> dict[str, int]:
+        """Per severity, findings after minus findings before."""
+        return {s: self.after.summary.get(s, 0) - self.before.summary.get(s, 0) for s in SEVERITIES}
+
+    def fails(self, fail_on: str) -> bool:
+        """True if a *new* finding is at or above ``fail_on`` (a regression)."""
+        limit = severity_rank(fail_on)
+        return any(severity_rank(f.severity) <= limit for f in self.new)
+
+    def progress(self) -> Progress:
+        """The ``progress`` block of the later report (report format: resolved, new, remaining)."""
+
+        def tracked(findings: list[Finding]) -> list[TrackedFinding]:
+            return [
+                TrackedFinding(rule=f.rule, subject=f.subject, title=f.title, severity=f.severity)
+                for f in findings
+            ]
+
+        return Progress(
+            baseline_as_of=self.before.as_of,
+            resolved=tracked(self.resolved),
+            new=tracked(self.new),
+            remaining=tracked(self.unchanged),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``partnership``, ``before``, ``after``, ``new``, ``resolved``,
+        ``unchanged``, ``summary_change`` and ``score`` (null when the reports carry none)."""
+        data = self.model_dump(mode="json")
+        data["summary_change"] = self.summary_change()
+        return data
+
+
+def report_score(report: Report) -> float | None:
+    """The report's overall health score, or None for a report that carries no score."""
+    # Reports gain a health profile in a later format revision; older reports have none.
+    profile = getattr(report, "profile", None)
+    overall = getattr(profile, "overall", None)
+    score = getattr(overall, "score", overall)
+    return float(score) if isinstance(score, (int, float)) else None
+
+
+def _side(report: Report) -> AuditSide:
+    return AuditSide(
+        as_of=report.as_of,
+        source=report.source,
+        summary=dict(report.summary),
+        score=report_score(report),
+    )
+
+
+def compare_reports(before: Report, after: Report) -> Comparison:
+    """Compare an earlier audit ``before`` with a later one ``after`` of the same partnership.
+
+    Findings are matched by rule and subject. Raises :class:`UsageError` when the two reports
+    are about different partnerships (different ``partnership.id``).
+    """
+    if before.partnership.id != after.partnership.id:
+        raise UsageError(
+            "cannot compare audits of different partnerships:"
+            f" '{before.partnership.id}'{_from(before)} and"
+            f" '{after.partnership.id}'{_from(after)}"
+        )
+    before_keys = {(f.rule, f.subject) for f in before.findings}
+    after_keys = {(f.rule, f.subject) for f in after.findings}
+    old_score, new_score = report_score(before), report_score(after)
+    score = (
+        ScoreChange(before=old_score, after=new_score, change=round(new_score - old_score, 6))
+        if old_score is not None and new_score is not None
+        else None
+    )
+    return Comparison(
+        partnership=after.partnership,
+        before=_side(before),
+        after=_side(after),
+        new=[f for f in after.findings if (f.rule, f.subject) not in before_keys],
+        resolved=[f for f in before.findings if (f.rule, f.subject) not in after_keys],
+        unchanged=[f for f in after.findings if (f.rule, f.subject) in before_keys],
+        score=score,
+    )
+
+
+def _from(report: Report) -> str:
+    return f" (from {report.source})" if report.source else ""
+
+
+def compare_with_baseline(
+    results: Sequence[Report | ErrorReport], baseline: Sequence[Report], *, source: str = ""
+) -> list[Report | ErrorReport]:
+    """Each report of ``results`` with its ``progress`` since the baseline report of the same
+    partnership (an input that could not be audited is passed through).
+
+    Every audited partnership must have a report in ``baseline``: a baseline about other
+    partnerships is refused with :class:`UsageError` (``source`` names the baseline file in
+    the message), never ignored. Where the baseline holds several reports on one partnership,
+    the one from the same source file is used.
+    """
+    by_id: dict[str, list[Report]] = {}
+    for report in baseline:
+        by_id.setdefault(report.partnership.id, []).append(report)
+    held = ", ".join(f"'{key}'" for key in by_id) or "no reports"
+    where = f"{source}: " if source else ""
+    out: list[Report | ErrorReport] = []
+    for result in results:
+        if isinstance(result, ErrorReport):
+            out.append(result)
+            continue
+        pid = result.partnership.id
+        candidates = by_id.get(pid, [])
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.source == result.source]
+        if not candidates:
+            raise UsageError(
+                f"{where}the baseline has no report on partnership '{pid}'{_from(result)}"
+                f" (it holds {held})"
+            )
+        if len(candidates) > 1:
+            raise UsageError(
+                f"{where}the baseline holds {len(candidates)} reports on partnership '{pid}'"
+                f" from the same source; keep one"
+            )
+        progress = compare_reports(candidates[0], result).progress()
+        out.append(result.model_copy(update={"progress": progress}))
+    return out
+
+
+def load_report(
+    path: str | os.PathLike[str],
+    *,
+    auditor: Auditor | None = None,
+    as_of: dt.date | None = None,
+) -> Report:
+    """The report for ``path``: a JSON report saved with ``audit --format json`` is read as
+    it is; any other file is a record, audited with ``auditor`` (default: the rulesets each
+    record names) as of ``as_of`` (default: its ``assessed_on``).
+
+    Raises :class:`RecordError` for a file that cannot be read or a record that cannot be
+    loaded, and :class:`UsageError` for a report file that holds no report, or several.
+    """
+    source = os.fspath(path)
+    if Path(path).suffix.lower() == ".json":
+        try:
+            data, _ = parse_text(read_text(path, max_bytes=MAX_REPORT_BYTES), json_format=True)
+        except RecordError as error:
+            raise RecordError(source, error.problems) from None
+        # A report has findings; a batch report is an array. Anything else is a record.
+        if isinstance(data, list) or (isinstance(data, dict) and "findings" in data):
+            reports = reports_from_data(data, source=source)
+            if len(reports) != 1:
+                raise UsageError(
+                    f"{source}: holds {len(reports)} reports; give a report on one partnership"
+                )
+            return reports[0]
+    return (auditor or Auditor()).audit(source, as_of=as_of)

@@ -1,0 +1,193 @@
+"""Render a comparison of two audits and a partnership's history: text, JSON and Markdown.
+
+Each function returns a string; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ._compare import Comparison
+from ._errors import UsageError
+from ._history import History, HistoryEntry
+from ._render import _md_escape
+from ._report import Finding, TrackedFinding
+from ._rules import SEVERITIES
+
+__all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
+
+PROGRESS_FORMATS = ("text", "json", "markdown")
+
+Item = Finding | TrackedFinding
+
+
+def _check(fmt: str) -> None:
+    if fmt not in PROGRESS_FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(PROGRESS_FORMATS)})")
+
+
+def _counts(summary: dict[str, int]) -> str:
+    counts = [f"{summary[s]} {s}" for s in SEVERITIES if summary.get(s)]
+    return ", ".join(counts) if counts else "no findings"
+
+
+def _signed(number: float) -> str:
+    return f"{number:+g}" if number else "0"
+
+
+def _score(score: float | None) -> str:
+    return "-" if score is None else f"{score:g}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
+    """Render what changed between two audits (``PROGRESS_FORMATS``: text, json, markdown)."""
+    _check(fmt)
+    if fmt == "json":
+        return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _comparison_markdown(comparison)
+    return _comparison_text(comparison)
+
+
+def _headline(comparison: Comparison) -> str:
+    c = comparison
+    return (
+        f"{len(c.resolved)} resolved, {len(c.new)} new, {len(c.unchanged)} unchanged"
+        f" (from {len(c.resolved) + len(c.unchanged)} findings to"
+        f" {len(c.new) + len(c.unchanged)})."
+    )
+
+
+def _comparison_text(c: Comparison) -> str:
+    width = 9
+    out = [
+        f"{c.partnership.name} ({c.partnership.id})",
+        f"{'Before:':<{width}}{c.before.as_of.isoformat()}  {c.before.source or ''}".rstrip(),
+        f"{'':<{width}}{_counts(c.before.summary)}",
+        f"{'After:':<{width}}{c.after.as_of.isoformat()}  {c.after.source or ''}".rstrip(),
+        f"{'':<{width}}{_counts(c.after.summary)}",
+    ]
+    if c.score is not None:
+        out.append(
+            f"{'Score:':<{width}}{_score(c.score.before)} -> {_score(c.score.after)}"
+            f" ({_signed(c.score.change)})"
+        )
+    out += ["", _headline(c)]
+    for label, items in (("Resolved", c.resolved), ("New", c.new), ("Unchanged", c.unchanged)):
+        if items:
+            out += ["", f"{label} ({len(items)})"]
+            out += [f"  {_text_item(f)}" for f in items]
+    return "\n".join(out) + "\n"
+
+
+def _text_item(item: Item) -> str:
+    return f"{item.severity:<8} {item.rule} {item.title} [{item.subject}]"
+
+
+def _comparison_markdown(c: Comparison) -> str:
+    out = [
+        f"# Progress: {_md_escape(c.partnership.name)}",
+        "",
+        _headline(c),
+        "",
+        "| | Before | After | Change |",
+        "|---|---|---|---|",
+        f"| As of | {c.before.as_of.isoformat()} | {c.after.as_of.isoformat()} | |",
+        f"| Source | {_md_escape(c.before.source or '-')}"
+        f" | {_md_escape(c.after.source or '-')} | |",
+    ]
+    change = c.summary_change()
+    for severity in SEVERITIES:
+        out.append(
+            f"| {severity.capitalize()} | {c.before.summary.get(severity, 0)}"
+            f" | {c.after.summary.get(severity, 0)} | {_signed(change[severity])} |"
+        )
+    if c.score is not None:
+        out.append(
+            f"| Score | {_score(c.score.before)} | {_score(c.score.after)}"
+            f" | {_signed(c.score.change)} |"
+        )
+    for label, items in (("Resolved", c.resolved), ("New", c.new), ("Unchanged", c.unchanged)):
+        if items:
+            out += ["", f"## {label} ({len(items)})", "", *_markdown_table(items)]
+    return "\n".join(out) + "\n"
+
+
+def _markdown_table(items: Sequence[Item]) -> list[str]:
+    rows = ["| Severity | Rule | Finding | Subject |", "|---|---|---|---|"]
+    rows += [
+        f"| {f.severity} | {f.rule} | {_md_escape(f.title)} | {_md_escape(f.subject)} |"
+        for f in items
+    ]
+    return rows
+
+
+def render_history(history: History, fmt: str = "text") -> str:
+    """Render a partnership's audits over time (``PROGRESS_FORMATS``: text, json, markdown)."""
+    _check(fmt)
+    if fmt == "json":
+        return json.dumps(history.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _history_markdown(history)
+    return _history_text(history)
+
+
+def _history_text(h: History) -> str:
+    out = [
+        f"{h.partnership.name} ({h.partnership.id}): {_plural(len(h.entries), 'audit')}"
+        f" in {h.database}",
+        "",
+        f"{'#':>4}  {'as of':<10}  {'findings':>8}  {'crit':>4} {'high':>4} {'med':>4}"
+        f" {'low':>4} {'info':>4}  {'score':>5}  {'opened':>6} {'closed':>6}  source",
+    ]
+    for e in h.entries:
+        s = e.summary
+        out.append(
+            f"{e.audit_id:>4}  {e.as_of.isoformat():<10}  {e.findings:>8}"
+            f"  {s.get('critical', 0):>4} {s.get('high', 0):>4} {s.get('medium', 0):>4}"
+            f" {s.get('low', 0):>4} {s.get('info', 0):>4}  {_score(e.score):>5}"
+            f"  {len(e.opened):>6} {len(e.closed):>6}  {e.source or '-'}"
+        )
+    for e in h.entries[1:]:
+        if e.opened or e.closed:
+            out += ["", f"Audit {e.audit_id} ({e.as_of.isoformat()}):"]
+            out += [f"  opened  {_text_item(f)}" for f in e.opened]
+            out += [f"  closed  {_text_item(f)}" for f in e.closed]
+    return "\n".join(out) + "\n"
+
+
+def _history_markdown(h: History) -> str:
+    out = [
+        f"# History: {_md_escape(h.partnership.name)}",
+        "",
+        f"{_plural(len(h.entries), 'audit')} of `{h.partnership.id}`.",
+        "",
+        "| Audit | As of | Findings | Critical | High | Medium | Low | Info | Score"
+        " | Opened | Closed | Source |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in h.entries:
+        counts = " | ".join(str(e.summary.get(s, 0)) for s in SEVERITIES)
+        out.append(
+            f"| {e.audit_id} | {e.as_of.isoformat()} | {e.findings} | {counts}"
+            f" | {_score(e.score)} | {len(e.opened)} | {len(e.closed)}"
+            f" | {_md_escape(e.source or '-')} |"
+        )
+    for e in h.entries[1:]:
+        out += _entry_changes_markdown(e)
+    return "\n".join(out) + "\n"
+
+
+def _entry_changes_markdown(e: HistoryEntry) -> list[str]:
+    if not (e.opened or e.closed):
+        return []
+    out = ["", f"## Audit {e.audit_id}, {e.as_of.isoformat()}"]
+    for label, items in (("Opened", e.opened), ("Closed", e.closed)):
+        if items:
+            out += ["", f"{label} ({len(items)}):", "", *_markdown_table(items)]
+    return out
