@@ -3,6 +3,7 @@ writing at once, upgrading an older schema, and files that are not a history dat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import sqlite3
@@ -66,6 +67,18 @@ def test_history_lists_audits_in_order_with_findings_opened_and_closed(tmp_path:
     assert keys(follow_up.closed) == keys(change.resolved)
     assert follow_up.summary == after.summary and follow_up.findings == len(after.findings)
     assert history.partnership == after.partnership
+
+
+def test_history_is_ordered_by_audit_date_not_by_saving_order(tmp_path: Path) -> None:
+    record = fixed_nvq(tmp_path)
+    later = AUDITOR.audit(record, as_of=dt.date(2006, 1, 31))
+    earlier = AUDITOR.audit(NVQ, as_of=dt.date(2005, 1, 31))
+    db = tmp_path / "history.db"
+    with HistoryStore(db) as store:
+        later_id, earlier_id = store.save_many([later, earlier])
+    entries = load_history(db, "nvq-consortium").entries
+    assert [e.audit_id for e in entries] == [earlier_id, later_id]
+    assert keys(entries[1].closed) == keys(compare_reports(earlier, later).resolved)
 
 
 def test_one_file_holds_several_partnerships(tmp_path: Path) -> None:
