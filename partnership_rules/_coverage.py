@@ -1,61 +1,19 @@
 """The coverage matrix: every checkable point of the five sources, and the rules that check it.
 
-The inventory ships as ``rulesets/catalogue/sources.yaml``. A point is covered by the rules
-whose ``covers`` list names it; a point no rule can check from a record says why, in its
-``needs_survey`` field. :func:`coverage_markdown` renders ``docs/coverage.md``; a test keeps
-that file in step with the rules.
+The inventory ships in the source catalogue, ``rulesets/catalogue/sources.yaml``. A point is
+covered by the rules whose ``covers`` list names it; a point no rule can check from a record
+says why, in its ``needs_survey`` field. :func:`coverage_markdown` renders
+``docs/coverage.md``; a test keeps that file in step with the rules.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
-from importlib.resources import files
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
 from ._rules import Ruleset
+from ._sources import SourceItem, Sources, load_sources
 
 __all__ = ["SourceItem", "Sources", "coverage_markdown", "coverage_problems", "load_sources"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceItem(_Strict):
-    id: str
-    text: str
-    section: str
-    needs_survey: str | None = None  # why a record cannot show it, when no rule checks it
-    note: str | None = None
-
-
-class SourceGroup(_Strict):
-    id: str
-    title: str
-    items: list[SourceItem]
-
-
-class Source(_Strict):
-    file: str
-    title: str
-    groups: list[SourceGroup]
-
-
-class Sources(_Strict):
-    sources: list[Source] = Field(min_length=1)
-
-    def items(self) -> list[SourceItem]:
-        return [item for source in self.sources for group in source.groups for item in group.items]
-
-
-@lru_cache(maxsize=1)
-def load_sources() -> Sources:
-    """The inventory of source points shipped with the package."""
-    path = files("partnership_rules.rulesets").joinpath("catalogue/sources.yaml")
-    return Sources.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def _covering(rulesets: list[Ruleset]) -> dict[str, list[str]]:
@@ -107,7 +65,14 @@ def coverage_markdown(rulesets: list[Ruleset]) -> str:
         "",
     ]
     for source in sources.sources:
-        lines += [f"## {source.title}", "", f"Source file: `{source.file}`", ""]
+        if not source.groups:
+            continue
+        lines += [
+            f"## {source.short_title}",
+            "",
+            f"Source key `{source.key}`; the full reference is in [sources.md](sources.md).",
+            "",
+        ]
         for group in source.groups:
             lines += [f"### {group.title}", "", "| Point | Section | Checked by |", "|---|---|---|"]
             for item in group.items:

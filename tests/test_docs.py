@@ -6,6 +6,7 @@ from pathlib import Path
 
 from partnership_rules import load_rulesets
 from partnership_rules._ruledocs import describe_condition, rules_markdown
+from partnership_rules._sources import load_sources, sources_markdown
 
 ROOT = Path(__file__).parent.parent
 
@@ -33,3 +34,16 @@ def test_every_rule_is_documented() -> None:
     for ruleset in load_rulesets():
         for rule in ruleset.rules:
             assert f"### {rule.id} {rule.rule.name}" in text
+
+
+def test_sources_doc_is_current() -> None:
+    expected = sources_markdown(load_rulesets())
+    actual = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert actual == expected, "run: partnership-rules sources --output docs/sources.md"
+
+
+def test_every_source_has_a_title_author_date_and_place() -> None:
+    for source in load_sources().sources:
+        assert source.title and source.short_title and source.author and source.year
+        assert source.where or source.url
+        assert f"### {source.title}" in (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")

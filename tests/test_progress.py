@@ -26,7 +26,7 @@ rules:
     message: "Objective '{id}' has no target."
     rationale: A target is what progress is measured against.
     remedy: Set a target.
-    references: [{source: 000_69d97c2ec99d3853.txt, section: Examiner Marking Points}]
+    references: [{source: education-training-notes, section: Examiner Marking Points}]
 """
 
 
