@@ -9,21 +9,6 @@ a plain function exported here. Nothing in the library prints, and an :class:`Au
 may be shared between threads.
 """
 
-from pathlib import Path as _Path
-
-
-def _source_checkout_root() -> list[str]:
-    # In a source checkout, cli/ and rulesets/ sit beside this folder; an installed copy has
-    # them inside the package (pyproject.toml maps them there). Let the package find them
-    # beside it too, so that running from a checkout (`python -m partnership_rules`,
-    # `python -m pytest`) works whether the project is installed normally or editable.
-    root = _Path(__file__).resolve().parent.parent
-    markers = (root / "pyproject.toml", root / "cli" / "main.py", root / "rulesets" / "__init__.py")
-    return [str(root)] if all(m.is_file() for m in markers) else []
-
-
-__path__ += _source_checkout_root()
-
 from ._audit import Auditor, RecordSource, audit
 from ._compare import (
     AuditSide,

@@ -1,7 +1,7 @@
 """``python -m partnership_rules`` runs the command line."""
 
-# cli/ is mapped into the package at install time, out of mypy's sight.
-from partnership_rules.cli.main import main  # type: ignore[import-not-found, unused-ignore]
+# cli/ is mapped into the package by pyproject.toml.
+from partnership_rules.cli.main import main
 
 if __name__ == "__main__":
     main()

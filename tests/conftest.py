@@ -1,4 +1,9 @@
-"""Shared test set-up: hypothesis profiles and the tests folder on sys.path."""
+"""Shared test set-up: the installed package, hypothesis profiles, the tests folder on sys.path.
+
+The tests run against the installed package (``pip install -e '.[test]'`` from the
+checkout): ``cli/`` and ``rulesets/`` are mapped into ``partnership_rules`` by
+pyproject.toml, so only an install can see them under that name.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,18 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+try:
+    import partnership_rules.cli.main  # noqa: F401  (fails early, with a reason, if not installed)
+except ModuleNotFoundError as error:  # pragma: no cover - depends on how it was installed
+    pytest.exit(
+        f"cannot import the installed package ({error}): install this checkout with "
+        "`pip install -e '.[test]'` (a non-editable install is hidden by the checkout's "
+        "partnership_rules/ folder when pytest runs from here)",
+        returncode=4,
+    )
 
 sys.path.insert(0, str(Path(__file__).parent))
 
