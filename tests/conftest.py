@@ -14,15 +14,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-try:
-    import partnership_rules.cli.main  # noqa: F401  (fails early, with a reason, if not installed)
-except ModuleNotFoundError as error:  # pragma: no cover - depends on how it was installed
-    pytest.exit(
-        f"cannot import the installed package ({error}): install this checkout with "
-        "`pip install -e '.[test]'` (a non-editable install is hidden by the checkout's "
-        "partnership_rules/ folder when pytest runs from here)",
-        returncode=4,
-    )
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        import partnership_rules.cli.main  # noqa: F401
+    except ModuleNotFoundError as error:  # pragma: no cover - depends on how it was installed
+        pytest.exit(
+            f"cannot import the installed package ({error}): install this checkout with "
+            "`pip install -e '.[test]'` (a non-editable install is hidden by the checkout's "
+            "partnership_rules/ folder when pytest runs from here)",
+            returncode=4,
+        )
+
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -8,6 +8,10 @@ a cycle. Records stay small (1 to 6 partners, a handful of everything else) and 
 in a narrow window around ``assessed_on``, so that ties (same dates, same counts, same
 shares) are common: they are where order-dependence would hide.
 
+Every choice is read from bytes that hypothesis draws (:class:`Choices`), so failing
+examples shrink: towards zero bytes, every optional field is left out, every choice is the
+first one and every shuffle keeps the order.
+
 ``shuffled(record, random)`` returns the same record with every list in it reordered.
 """
 
@@ -15,8 +19,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import random as _random
-from typing import Any, get_args
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar, get_args
 
 from hypothesis import strategies as st
 
@@ -64,11 +68,73 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-class _Gen:
-    """Fills in a record from one seeded ``random.Random``: hypothesis draws only the sizes
-    (which shrink), so that generating a record costs well under a millisecond."""
+T = TypeVar("T")
 
-    def __init__(self, rnd: _random.Random) -> None:
+# Choices are drawn from hypothesis in chunks of this many bytes, as they are needed.
+CHUNK_BYTES = 64
+_CHUNK = st.binary(min_size=CHUNK_BYTES, max_size=CHUNK_BYTES)
+
+
+class Choices:
+    """The choices of ``random.Random`` (``random``, ``randint``, ``choice``, ``sample``,
+    ``shuffle``) read two bytes at a time from bytes that hypothesis draws as needed.
+
+    Zero bytes give the simplest outcome of each call (0.0, the lowest number, the first
+    item, the order unchanged), so shrinking the bytes shrinks the example; reading them is
+    about as fast as ``random.Random``. ``draw`` is hypothesis' draw function (of a
+    ``@composite`` strategy or of ``st.data()``).
+    """
+
+    def __init__(self, draw: Callable[[st.SearchStrategy[bytes]], bytes]) -> None:
+        self._draw = draw
+        self._data = b""
+        self._pos = 0
+
+    def __repr__(self) -> str:
+        return f"Choices({self._pos} bytes read)"
+
+    def _next(self) -> int:
+        if self._pos + 2 > len(self._data):
+            self._data = self._data[self._pos :] + self._draw(_CHUNK)
+            self._pos = 0
+        pos = self._pos
+        self._pos = pos + 2
+        return int.from_bytes(self._data[pos : pos + 2], "big")
+
+    def random(self) -> float:
+        return self._next() / 65536
+
+    def randint(self, low: int, high: int) -> int:
+        return low + self._next() % (high - low + 1)
+
+    def choice(self, items: Sequence[T]) -> T:
+        return items[self.randint(0, len(items) - 1)]
+
+    def sample(self, items: Sequence[T], k: int) -> list[T]:
+        pool = list(items)
+        return [pool.pop(self.randint(0, len(pool) - 1)) for _ in range(k)]
+
+    def shuffle(self, items: list[Any]) -> None:
+        for i in range(len(items) - 1, 0, -1):
+            j = i - self.randint(0, i)  # zero bytes: j == i, the order is kept
+            items[i], items[j] = items[j], items[i]
+
+
+@st.composite
+def choices(draw: Any) -> Choices:
+    """A shrinkable source of random choices (see :class:`Choices`) for a test to use."""
+    data = draw(st.data())
+    return Choices(data.draw)
+
+
+class Shuffler(Protocol):
+    def shuffle(self, items: list[Any]) -> None: ...
+
+
+class _Gen:
+    """Fills in a record from :class:`Choices`: cheap to generate, and it shrinks."""
+
+    def __init__(self, rnd: Choices) -> None:
         self.rnd = rnd
 
     def maybe(self, values: Any, p_none: float = 0.3) -> Any:
@@ -86,11 +152,14 @@ class _Gen:
         return EARLIEST + dt.timedelta(days=self.rnd.randint(0, (LATEST - EARLIEST).days))
 
     def ids(self, n: int) -> list[str]:
-        out: set[str] = set()
-        while len(out) < n:
+        found: list[str] = []
+        for index in range(n):
             size = self.rnd.randint(1, 3)
-            out.add("x" + "".join(self.rnd.choice(_ID_CHARS) for _ in range(size)))
-        found = sorted(out)
+            candidate = "x" + "".join(self.rnd.choice(_ID_CHARS) for _ in range(size))
+            # A repeat gets a suffix no drawn id has ("_"): ids stay unique however the
+            # bytes shrink.
+            found.append(f"{candidate}_{index}" if candidate in found else candidate)
+        found.sort()
         self.rnd.shuffle(found)
         return found
 
@@ -122,7 +191,7 @@ def records(
     n_feedback = draw(st.integers(0, 3))
     n_issues = draw(st.integers(0, 3))
     n_ratings = draw(st.integers(0, 3))
-    g = _Gen(draw(st.randoms(use_true_random=True)))
+    g = _Gen(Choices(draw))
     rnd = g.rnd
     total = n_partners + n_stakeholders + n_bodies + n_objectives + n_metrics + n_actions + n_issues
     it = iter(g.ids(total + 1))
@@ -370,7 +439,7 @@ _CATALOGUE_ITEMS = sorted(
 )
 
 
-def shuffled(record: Record, rnd: _random.Random) -> Record:
+def shuffled(record: Record, rnd: Shuffler) -> Record:
     """A deep copy of ``record`` with every list in it (at any depth) shuffled."""
 
     def walk(value: Any) -> Any:

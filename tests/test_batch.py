@@ -205,6 +205,7 @@ def big_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return batch
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize(
     ("output_exists", "to_group"), [(True, True), (False, True), (False, False)]

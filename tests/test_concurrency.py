@@ -29,6 +29,7 @@ def dump(report: Any) -> str:
     return json.dumps(report.to_dict(), sort_keys=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=2)
 @given(generated=st.lists(records(), min_size=10, max_size=10))
@@ -93,6 +94,7 @@ def test_process_pools_give_the_sequential_results_in_order(tmp_path: Path, meth
     assert sorted(seen) == list(range(len(paths)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_state_count_returns_to_zero_after_5000_audits(engine: str) -> None:
     auditor = Auditor(["core"], engine=engine)

@@ -397,6 +397,7 @@ def test_no_background_threads_are_started() -> None:
     assert after <= before
 
 
+@pytest.mark.slow
 @needs_durable
 def test_states_are_deleted_after_every_run_past_the_1024_limit() -> None:
     # Trap 2: at most 1,024 live states per ruleset; the 1,025th raises MemoryError.
