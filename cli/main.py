@@ -372,8 +372,8 @@ def explain(rule_id: str) -> None:
 )
 def coverage(output: str | None, check: bool) -> None:
     """Print the coverage matrix: each point of the sources and the rules that check it."""
+    from partnership_rules import load_rulesets
     from partnership_rules._coverage import coverage_markdown, coverage_problems
-    from partnership_rules._rules import load_rulesets
 
     try:
         rulesets = load_rulesets()

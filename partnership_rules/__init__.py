@@ -18,7 +18,6 @@ from ._compare import (
     compare_with_baseline,
     load_report,
 )
-from ._engine import ENGINE_ENV, available_engines
 from ._errors import (
     HistoryError,
     PartnershipRulesError,
@@ -35,7 +34,10 @@ from ._record import Record
 from ._render import FORMATS, render, render_batch
 from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
 from ._report import AuditError, ErrorReport, Finding, Report, read_reports
-from ._rules import CATEGORIES, SEVERITIES, CompiledRule, Rule, Ruleset, load_rulesets
+from ._rule_loader import load_rulesets
+from ._rule_model import CompiledRule, Rule, Ruleset
+from ._vocabulary import CATEGORIES, SEVERITIES
+from .engines import ENGINE_ENV, available_engines
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,10 @@
-"""Audit records: load, build the graph, derive facts, run the rules, assemble the report."""
+"""Audit records: the pipeline, one stage after another.
+
+load the record -> build its graph -> derive facts -> run the rules on all but the
+self-assessment facts -> write the findings that contradict each self-assessment rating into
+its fact (``_contradictions``) -> run the rules on those -> cap the indicative levels by the
+findings (``_indicative``) -> assemble the report.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._catalogue import load_catalogue
-from ._engine import create_engine
+from ._contradictions import SELF_ASSESSMENT, with_contradictions
 from ._errors import UsageError
 from ._facts import derive_facts
+from ._findings import findings_from_matches
 from ._graph import build_graph
+from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
 from ._record import Record
-from ._report import Finding, IndicativeLevel, PartnershipRef, Report
-from ._rules import CATEGORIES, CompiledRule, Ruleset, load_rulesets
+from ._report import Finding, PartnershipRef, Report
+from ._rule_loader import load_rulesets
+from ._rule_model import CompiledRule, Ruleset
+from ._vocabulary import CATEGORIES
+from .engines import create_engine
 
 __all__ = ["Auditor", "RecordSource", "audit"]
 
@@ -102,95 +112,28 @@ class Auditor:
         """
         record, source_name = _to_record(source)
         when = as_of or record.partnership.assessed_on or dt.date.today()
-        graph = build_graph(record)
-        facts = derive_facts(record, graph, when)
-        applicable = self.rulesets_for(record)
-        by_subject = {fact["subject"]: fact for fact in facts}
-        # Pass 1: everything but self-assessment. Pass 2: self-assessment facts, once they
-        # carry the pass-1 findings that contradict them.
-        first = [f for f in facts if f["type"] != "self-assessment"]
-        findings = self._run(first, by_subject, applicable)
-        ratings = [f for f in facts if f["type"] == "self-assessment"]
-        if ratings:
-            catalogue = load_catalogue()
-            for fact in ratings:
-                item = catalogue.item(fact["framework"], fact["item"])
-                evidence_rules = set(item.evidence_rules) if item else set()
-                against = [f for f in findings if f.rule in evidence_rules]
-                fact["contradictions"] = [f"{f.rule} {f.subject}: {f.message}" for f in against]
-                fact["contradiction_count"] = len(against)
-                fact["contradiction_high_count"] = sum(
-                    1 for f in against if f.severity in ("critical", "high")
-                )
-            findings += self._run(ratings, by_subject, applicable)
+        facts = derive_facts(record, build_graph(record), when)
+        rulesets = self.rulesets_for(record)
+        ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
+        findings = self._check([f for f in facts if f["type"] != SELF_ASSESSMENT], rulesets)
+        # Self-assessment rules run once the ratings carry the findings that contradict them.
+        findings += self._check(with_contradictions(ratings, findings), rulesets)
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),
             source=source_name,
             as_of=when,
-            rulesets=applicable,
+            rulesets=rulesets,
             engine=self._engine.name,
             findings=findings,
-            indicative_levels=indicative_levels(findings, applicable),
+            indicative_levels=indicative_levels(findings, rulesets),
         )
 
-    def _run(
-        self,
-        facts: list[dict[str, Any]],
-        by_subject: Mapping[str, dict[str, Any]],
-        applicable: list[str],
-    ) -> list[Finding]:
-        findings = []
-        for rule_id, subject in self._engine.run(facts):
-            rule = self._rules[rule_id]
-            if rule.ruleset in applicable:
-                findings.append(_finding(rule, by_subject[subject]))
-        return sorted(findings, key=Finding.sort_key)
-
-
-def indicative_levels(findings: list[Finding], applicable: list[str]) -> list[IndicativeLevel]:
-    """HGIOCLD-style levels per theme, each capped by the worst finding among the theme's
-    evidence rules. Only when the ruleset the scale names applies; indicative, not a grade."""
-    framework = load_catalogue().frameworks.get("hgiocld-3.2")
-    if framework is None or framework.indicative is None:
-        return []
-    scale = framework.indicative
-    if scale.applies_with not in applicable:
-        return []
-    levels = []
-    for item in framework.items:
-        if item.theme is not None:  # a challenge question; themes have no theme of their own
-            continue
-        level, capped_by = scale.max_level, []
-        for finding in findings:
-            if finding.rule in item.evidence_rules:
-                cap = scale.caps.get(finding.severity, scale.max_level)
-                if cap < level:
-                    level, capped_by = cap, [finding.rule]
-                elif cap == level and cap < scale.max_level and finding.rule not in capped_by:
-                    capped_by.append(finding.rule)
-        levels.append(
-            IndicativeLevel(
-                theme=item.id, title=item.title or item.id, level=level, capped_by=capped_by
-            )
-        )
-    return levels
-
-
-def _finding(rule: CompiledRule, fact: Mapping[str, Any]) -> Finding:
-    r = rule.rule
-    return Finding(
-        rule=r.id,
-        name=r.name,
-        ruleset=rule.ruleset,
-        title=r.title,
-        severity=r.severity,
-        category=r.category,
-        subject=fact["subject"],
-        message=rule.render_message(dict(fact)),
-        evidence={name: fact.get(name) for name in rule.evidence},
-        remedy=rule.render_remedy(dict(fact)),
-        references=list(r.references),
-    )
+    def _check(self, facts: Sequence[dict[str, Any]], rulesets: list[str]) -> list[Finding]:
+        """Pipeline stage: run the rules on ``facts`` and turn matches into findings."""
+        if not facts:
+            return []
+        by_subject = {fact["subject"]: fact for fact in facts}
+        return findings_from_matches(self._engine.run(facts), self._rules, by_subject, rulesets)
 
 
 def _to_record(source: RecordSource) -> tuple[Record, str | None]:

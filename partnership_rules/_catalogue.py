@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import Problem
 from ._record import Record
+from ._vocabulary import Severity
 
 __all__ = ["Catalogue", "CatalogueItem", "Framework", "check_self_assessment", "load_catalogue"]
 
@@ -40,7 +41,7 @@ class IndicativeScale(_Strict):
     """How findings on a theme's evidence rules cap its indicative level."""
 
     max_level: int = Field(ge=1, le=6)
-    caps: dict[Literal["critical", "high", "medium", "low", "info"], int]
+    caps: dict[Severity, int]
     applies_with: str  # the ruleset whose presence turns the indicative levels on
 
 

@@ -29,7 +29,7 @@ from ._report import (
     reports_from_data,
     severity_rank,
 )
-from ._rules import SEVERITIES
+from ._vocabulary import SEVERITIES
 
 __all__ = [
     "AuditSide",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ._rules import Ruleset
+from ._rule_model import Ruleset
 from ._sources import SourceItem, Sources, load_sources
 
 __all__ = ["SourceItem", "Sources", "coverage_markdown", "coverage_problems", "load_sources"]

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from ._errors import UsageError
 from ._report import ErrorReport, Finding, Report
-from ._rules import SEVERITIES
+from ._vocabulary import SEVERITIES
 
 __all__ = ["FORMATS", "render", "render_batch"]
 

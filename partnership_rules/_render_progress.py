@@ -13,7 +13,7 @@ from ._errors import UsageError
 from ._history import History, HistoryEntry
 from ._render import _md_escape
 from ._report import Finding, TrackedFinding
-from ._rules import SEVERITIES
+from ._vocabulary import SEVERITIES
 
 __all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
 

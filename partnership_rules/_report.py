@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import Problem, RecordError, UsageError
 from ._loader import parse_text, read_text
-from ._rules import SEVERITIES, Category, Reference, Severity
+from ._rule_model import Reference
+from ._vocabulary import SEVERITIES, Category, Severity
 
 __all__ = [
     "AuditError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._facts import FACT_SCHEMAS
-from ._rules import Ruleset
+from ._rule_model import Ruleset
 
 __all__ = ["describe_condition", "rules_markdown"]
 

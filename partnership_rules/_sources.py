@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from ._rules import Ruleset
+    from ._rule_model import Ruleset
 
 __all__ = [
     "Source",

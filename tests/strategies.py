@@ -483,7 +483,8 @@ def every_field_rules() -> dict[str, Any]:
     so comparing messages compares the derived values themselves.
     """
     from partnership_rules import FACT_SCHEMAS
-    from partnership_rules._rules import MAX_ENGINE_FIELDS, RESERVED_FIELDS
+    from partnership_rules._vocabulary import RESERVED_FIELDS
+    from partnership_rules.engines._limits import MAX_ENGINE_FIELDS
 
     rules = []
     for fact_type, schema in FACT_SCHEMAS.items():

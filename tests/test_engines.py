@@ -1,4 +1,4 @@
-"""The two engines agree, and every durable-rules trap listed in ``_engine.py`` stays guarded.
+"""The two engines agree, and every durable-rules trap listed in ``engines/_durable.py`` stays guarded.
 
 Differential: every shipped rule, on every example and on generated records, gives the same
 findings under durable-rules and under the plain-Python engine; so does a generated ruleset
@@ -36,16 +36,13 @@ from partnership_rules import (
     load_record,
     record_from_data,
 )
-from partnership_rules._engine import PythonEngine, _project, durable_available
-from partnership_rules._rules import (
-    MAX_ENGINE_FIELDS,
-    RESERVED_FIELDS,
-    CompiledRule,
-    engine_fields,
-    load_ruleset,
-    load_rulesets,
-    shipped_ruleset_names,
-)
+from partnership_rules._rule_loader import load_ruleset, load_rulesets, shipped_ruleset_names
+from partnership_rules._rule_model import CompiledRule
+from partnership_rules._vocabulary import RESERVED_FIELDS
+from partnership_rules.engines import durable_available
+from partnership_rules.engines._base import project
+from partnership_rules.engines._limits import MAX_ENGINE_FIELDS, engine_fields
+from partnership_rules.engines._python import PythonEngine
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -208,7 +205,7 @@ def _boundary_facts(draw: Any) -> list[dict[str, Any]]:
 def test_engines_agree_on_every_operator_at_the_boundaries(
     operator_rules: list[CompiledRule],
 ) -> None:
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     durable, python = DurableEngine(operator_rules), PythonEngine(operator_rules)
 
@@ -259,7 +256,7 @@ def test_every_fact_sent_to_the_engine_is_small_flat_and_exact(record: dict[str,
     # Traps 5 (too many properties), 7 (colliding ids) and 9 (values JSON cannot carry).
     parsed = record_from_data(record)
     facts = derive_facts(parsed, build_graph(parsed), ASSESSED_ON)
-    views = _project(facts, ALL_FIELDS)
+    views = project(facts, ALL_FIELDS)
     json.dumps(views, allow_nan=False)
     assert len({v["id"] for v in views}) == len(views)
     for view in views:
@@ -285,7 +282,7 @@ def test_two_facts_with_one_subject_never_reach_the_engine() -> None:
     # Trap 4 (a duplicate fact fails the whole batch) and 7 (colliding ids drop a fact).
     facts = [{"type": "partner", "subject": "partner:x", "id": "x"}] * 2
     with pytest.raises(ValueError, match="share the subject"):
-        _project(facts, {})
+        project(facts, {})
 
 
 def test_facts_with_the_same_id_but_different_subjects_are_both_matched() -> None:
@@ -302,21 +299,21 @@ def test_facts_with_the_same_id_but_different_subjects_are_both_matched() -> Non
     subjects = {subject for _, subject in PythonEngine(rules).run(facts)}
     assert subjects == {"partner:x", "objective:x"}
     if durable_available():
-        from partnership_rules._engine import DurableEngine
+        from partnership_rules.engines._durable import DurableEngine
 
         assert {s for _, s in DurableEngine(rules).run(facts)} == subjects
 
 
 def test_numbers_the_c_engine_cannot_read_are_converted_or_refused() -> None:
-    from partnership_rules._engine import _engine_value
+    from partnership_rules.engines._base import engine_value
 
-    assert _engine_value(5e18, "s", "f") == 5_000_000_000_000_000_000
-    assert isinstance(_engine_value(5e18, "s", "f"), int)
-    assert _engine_value(0.0001, "s", "f") == 0.0001
-    assert _engine_value("a\x00b", "s", "f") == "a\ufffdb"
+    assert engine_value(5e18, "s", "f") == 5_000_000_000_000_000_000
+    assert isinstance(engine_value(5e18, "s", "f"), int)
+    assert engine_value(0.0001, "s", "f") == 0.0001
+    assert engine_value("a\x00b", "s", "f") == "a\ufffdb"
     for bad in (float("nan"), float("inf"), 1e-05):
         with pytest.raises(ValueError, match="s: f is"):
-            _engine_value(bad, "s", "f")
+            engine_value(bad, "s", "f")
 
 
 # --- durable-rules traps, each one guarded -------------------------------------------------
@@ -335,8 +332,8 @@ def _run_isolated(code: str) -> subprocess.CompletedProcess[str]:
 
 _SETUP = f"""
 import json
-from partnership_rules._engine import DurableEngine
-from partnership_rules._rules import load_rulesets
+from partnership_rules.engines._durable import DurableEngine
+from partnership_rules._rule_loader import load_rulesets
 rules = [r for rs in load_rulesets({[*SHIPPED, EVERY_FIELD]!r}) for r in rs.rules]
 engine = DurableEngine(rules)
 """
@@ -373,7 +370,7 @@ def test_large_and_odd_values_do_not_crash_the_c_engine() -> None:
     result = _run_isolated(
         _SETUP
         + """
-from partnership_rules._engine import PythonEngine
+from partnership_rules.engines._python import PythonEngine
 python = PythonEngine(rules)
 facts = [{"type": "partnership", "subject": "partnership:p", "id": "p",
           "funding_total": 5e18, "funding_top_share": 0.0001, "stage": "a\\x00b"},
@@ -388,7 +385,7 @@ print(engine.run(facts) == python.run(facts), engine.live_states)
 @needs_durable
 def test_no_background_threads_are_started() -> None:
     # Trap 1: the Host's dispatch/timer threads crashed with several threads.
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     before = {t.ident for t in threading.enumerate()}
     engine = DurableEngine(ALL_RULES)
@@ -412,7 +409,7 @@ def test_states_are_deleted_after_every_run_past_the_1024_limit() -> None:
 @needs_durable
 def test_one_unhandled_fact_type_does_not_fail_the_batch() -> None:
     # Trap 4: a fact matched by no rule raised MessageNotHandledException for the batch.
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     objective_rules = [r for r in ALL_RULES if r.rule.applies_to == "objective"]
     engine = DurableEngine(objective_rules)
@@ -438,7 +435,7 @@ def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(
     # callback are swallowed. The engine counts the facts its catch-all saw.
     import inspect
 
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     engine = DurableEngine(ALL_RULES)
     callback = engine._callback("X")
@@ -453,7 +450,7 @@ def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(
 @needs_durable
 def test_building_an_engine_leaves_the_compiled_rules_untouched() -> None:
     # set_rulesets deletes the "run" keys of what it is given; rules are reused (trap 10).
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     before = copy.deepcopy([r.condition for r in ALL_RULES])
     first, second = DurableEngine(ALL_RULES), DurableEngine(ALL_RULES)
@@ -465,11 +462,11 @@ def test_building_an_engine_leaves_the_compiled_rules_untouched() -> None:
 @needs_durable
 def test_an_auditor_builds_its_engine_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Trap 10: rulesets are never freed, so an engine per audit would leak.
-    from partnership_rules import _engine
+    from partnership_rules.engines import _durable
 
     auditor = Auditor(["core"], engine="durable")
     built: list[object] = []
-    monkeypatch.setattr(_engine.DurableEngine, "__init__", lambda *a, **k: built.append(a))
+    monkeypatch.setattr(_durable.DurableEngine, "__init__", lambda *a, **k: built.append(a))
     for example in EXAMPLES:
         auditor.audit(example)
     assert built == []
@@ -480,7 +477,7 @@ def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # durable's own exception class (e.g. "error code: 204") must not escape as a crash.
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     rule = ALL_RULES[0]
     broken = CompiledRule(rule.rule, rule.ruleset, {"$lt": {"x": float("1e300")}}, (), ())
@@ -494,7 +491,7 @@ def test_rules_the_c_engine_cannot_compile_are_a_ruleset_error(
 @needs_durable
 def test_an_or_whose_branches_both_hold_matches_once(operator_rules: list[CompiledRule]) -> None:
     # durable-rules fires a "$or" condition once per branch that holds.
-    from partnership_rules._engine import DurableEngine
+    from partnership_rules.engines._durable import DurableEngine
 
     either = [r for r in operator_rules if "$or" in json.dumps(r.condition)]
     assert either
@@ -543,7 +540,7 @@ def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) ->
     expected = PythonEngine(compiled).run([fact])
     assert len(expected) == len(numbers)
     if durable_available():
-        from partnership_rules._engine import DurableEngine
+        from partnership_rules.engines._durable import DurableEngine
 
         engine = DurableEngine(compiled)
         assert len(engine._rulesets) >= 2

@@ -30,7 +30,7 @@ from strategies import (
 
 from partnership_rules import FORMATS, Auditor, Finding, Report, render, render_batch
 from partnership_rules._report import AuditError, ErrorReport
-from partnership_rules._rules import shipped_ruleset_names
+from partnership_rules._rule_loader import shipped_ruleset_names
 
 SHIPPED = Auditor(shipped_ruleset_names())
 CONTEXTUAL = Auditor()  # core plus the record's contexts, as the CLI runs by default

@@ -19,14 +19,10 @@ from click.testing import CliRunner
 from partnership_rules.cli.main import cli
 
 from partnership_rules import Auditor, RulesetError, load_record
-from partnership_rules._engine import durable_available
-from partnership_rules._rules import (
-    MAX_CONDITION_DEPTH,
-    MAX_CONDITION_TESTS,
-    MAX_RULE_FILE_BYTES,
-    MAX_RULES_PER_FILE,
-    load_ruleset,
-)
+from partnership_rules._conditions import MAX_CONDITION_DEPTH, MAX_CONDITION_TESTS
+from partnership_rules._rule_loader import MAX_RULE_FILE_BYTES, load_ruleset
+from partnership_rules._rule_model import MAX_RULES_PER_FILE
+from partnership_rules.engines import durable_available
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "craven-swissport.yaml"

@@ -1,0 +1,44 @@
+"""Pipeline stage: self-assessment ratings checked against the other findings.
+
+A favourable self-assessment rating is contradicted by findings of the rules the catalogue
+lists as the item's evidence (``evidence_rules``). This stage writes those findings into the
+self-assessment facts (``contradictions``, ``contradiction_count``,
+``contradiction_high_count``), so that the self-assessment rules can then run on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._catalogue import load_catalogue
+from ._report import Finding
+
+__all__ = ["SELF_ASSESSMENT", "with_contradictions"]
+
+# The fact type of a self-assessment rating.
+SELF_ASSESSMENT = "self-assessment"
+
+
+def with_contradictions(
+    ratings: Iterable[Mapping[str, Any]], findings: Sequence[Finding]
+) -> list[dict[str, Any]]:
+    """Copies of the self-assessment facts ``ratings``, each with the ``findings`` that
+    contradict it written in."""
+    catalogue = load_catalogue()
+    rated = []
+    for rating in ratings:
+        item = catalogue.item(rating["framework"], rating["item"])
+        evidence_rules = set(item.evidence_rules) if item else set()
+        against = [f for f in findings if f.rule in evidence_rules]
+        rated.append(
+            {
+                **rating,
+                "contradictions": [f"{f.rule} {f.subject}: {f.message}" for f in against],
+                "contradiction_count": len(against),
+                "contradiction_high_count": sum(
+                    1 for f in against if f.severity in ("critical", "high")
+                ),
+            }
+        )
+    return rated

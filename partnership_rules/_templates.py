@@ -1,0 +1,88 @@
+"""Message templates: a rule's ``message`` and ``remedy`` with ``{field}`` placeholders.
+
+A placeholder names a field of the fact the rule applies to (or ``type``); a number field
+may carry a number format (``{share:.0%}``). :func:`template_problems` checks a template
+against a fact schema when a rule file is loaded; :func:`render_template` fills it in.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from ._errors import Problem
+
+__all__ = ["render_template", "template_problems"]
+
+
+class FieldSpec(Protocol):
+    """What a template check needs to know about a fact field: its kind."""
+
+    @property
+    def type(self) -> str: ...
+
+
+def _display(value: Any, spec: str = "") -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_display(v) for v in value) if value else "none"
+    if spec and isinstance(value, (int, float)):
+        try:
+            return format(value, spec)
+        except ValueError:  # e.g. "d" on a float: a message must never fail to render
+            return _display(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def render_template(template: str, fact: Mapping[str, Any]) -> str:
+    """Fill ``{field}`` and ``{field:spec}`` placeholders from ``fact`` (validated at load)."""
+    out = []
+    for literal, field, spec, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if field is not None:
+            out.append(_display(fact.get(field), spec or ""))
+    return "".join(out)
+
+
+# A number format: optional width and precision of at most two digits each (a width such as
+# 999999999 would build a gigabyte of padding), optional thousands comma, and a type.
+_SPEC = re.compile(r"[0-9]{0,2},?(?:\.[0-9]{1,2})?[deEfFgG%]?")
+
+
+def template_problems(
+    template: str, fact_type: str, schema: Mapping[str, FieldSpec], where: str
+) -> list[Problem]:
+    """Problems with ``template`` for facts of ``fact_type`` (fields as in ``schema``): a
+    malformed placeholder, an unknown field, or a format that is not a number format on a
+    number field. Each problem's path is ``where``."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        return [Problem(f"malformed placeholder: {error}", where)]
+    problems = []
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in schema and field != "type":
+            problems.append(
+                Problem(f"placeholder '{{{field}}}' is not a field of {fact_type} facts", where)
+            )
+        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            problems.append(
+                Problem(
+                    f"placeholder '{{{field}}}' may only use a number format such as :.1f or :.0%",
+                    where,
+                )
+            )
+        elif spec and schema[field].type != "number":
+            problems.append(
+                Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where)
+            )
+    return problems

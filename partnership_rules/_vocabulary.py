@@ -1,0 +1,55 @@
+"""The closed vocabularies every stage shares: severities, categories, fact field kinds,
+engine names and the fact fields the engines reserve.
+
+A leaf module (it imports nothing from the package), so the rule model, the report, the
+renderers and the catalogue all take these words from one place. Each ``Literal`` is the
+type; the tuple beside it lists its values in order.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "CATEGORIES",
+    "ENGINE_NAMES",
+    "FIELD_KINDS",
+    "RESERVED_FIELDS",
+    "SEVERITIES",
+    "Category",
+    "EngineName",
+    "FieldKind",
+    "Severity",
+]
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
+
+Category = Literal[
+    "vague-objectives",
+    "missing-governance",
+    "power-imbalance",
+    "absent-metrics",
+    "unclear-roles",
+    "weak-communication",
+    "stakeholder-voice",
+    "no-review",
+    "sustainability",
+    "information-sharing",
+    "resourcing",
+    "delivery",
+    "self-assessment",
+    "compliance",
+]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+
+# The JSON type of a fact field, as fact schemas declare it and rule conditions test it.
+FieldKind = Literal["bool", "number", "text", "list"]
+FIELD_KINDS: tuple[FieldKind, ...] = get_args(FieldKind)
+
+EngineName = Literal["durable", "python"]
+ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
+
+# Fact fields the engines use for themselves (durable-rules: ``id``, ``sid``, ``$s``; every
+# fact: ``subject`` and ``type``): no rule may test them.
+RESERVED_FIELDS = frozenset({"id", "sid", "$s", "subject", "type"})
