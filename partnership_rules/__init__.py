@@ -31,13 +31,13 @@ from ._graph import build_graph
 from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
 from ._loader import load_record, record_from_data
 from ._record import Record
-from ._render import FORMATS, render, render_batch
 from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
 from ._report import AuditError, ErrorReport, Finding, Report, read_reports
 from ._rule_loader import load_rulesets
 from ._rule_model import CompiledRule, Rule, Ruleset
 from ._vocabulary import CATEGORIES, SEVERITIES
 from .engines import ENGINE_ENV, available_engines
+from .render import FORMATS, render, render_batch, safe_terminal_text
 
 __version__ = "0.1.0"
 
@@ -88,4 +88,5 @@ __all__ = [
     "render_batch",
     "render_comparison",
     "render_history",
+    "safe_terminal_text",
 ]

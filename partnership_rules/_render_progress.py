@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from ._compare import Comparison
 from ._errors import UsageError
 from ._history import History, HistoryEntry
-from ._render import _md_escape
 from ._report import Finding, TrackedFinding
 from ._vocabulary import SEVERITIES
+from .render.escape import markdown as _md_escape
 
 __all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
 

@@ -21,6 +21,7 @@ from partnership_rules.cli.main import cli
 from partnership_rules import Auditor
 from partnership_rules._batch import audit_paths, collect_paths
 from partnership_rules._report import ErrorReport, Report
+from partnership_rules.render.escape import sarif_uri
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -126,7 +127,7 @@ def test_sarif_and_text_keep_every_input_too(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", *paths, "--format", "sarif", "--jobs", "1"])
     sarif = json.loads(result.stdout)
     artifacts = [a["location"]["uri"] for a in sarif["runs"][0]["artifacts"]]
-    assert artifacts == list(dict.fromkeys(files))
+    assert artifacts == [sarif_uri(f) for f in dict.fromkeys(files)]
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert len(notes) == 3
 

@@ -1,0 +1,72 @@
+"""Render reports: text for a terminal, JSON, SARIF 2.1.0, Markdown and a self-contained HTML
+page, one module per output kind.
+
+Every renderer takes a list of results (a :class:`Report`, or an :class:`ErrorReport` for an
+input that could not be audited) and returns a string; nothing here prints. Untrusted text is
+made safe for each kind by one function of :mod:`.escape`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._errors import UsageError
+from .common import Result
+from .escape import terminal as safe_terminal_text
+
+__all__ = ["FORMATS", "render", "render_batch", "safe_terminal_text"]
+
+FORMATS = ("text", "json", "sarif", "markdown", "html")
+
+
+def render(
+    result: Result,
+    fmt: str = "text",
+    *,
+    color: bool = False,
+    width: int = 100,
+    indent: int | None = None,
+) -> str:
+    """Render one report (JSON: one object)."""
+    return render_batch([result], fmt, color=color, width=width, single=True, indent=indent)
+
+
+def render_batch(
+    results: Sequence[Result],
+    fmt: str = "text",
+    *,
+    color: bool = False,
+    width: int = 100,
+    single: bool | None = None,
+    indent: int | None = None,
+) -> str:
+    """Render results in order.
+
+    ``fmt`` is one of :data:`FORMATS`. JSON gives an array unless ``single`` (default: when
+    there is one result); JSON and SARIF are compact unless ``indent`` is given. ``color``
+    and ``width`` apply to text. Raises :class:`UsageError` for an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
+    # Each output kind is imported when asked for: the CLI renders one kind per run.
+    if fmt == "json":
+        from .as_json import render_json
+
+        return render_json(
+            results, single=len(results) == 1 if single is None else single, indent=indent
+        )
+    if fmt == "sarif":
+        from .as_sarif import render_sarif
+
+        return render_sarif(results, indent=indent)
+    if fmt == "markdown":
+        from .as_markdown import render_markdown
+
+        return render_markdown(results)
+    if fmt == "html":
+        from .as_html import render_html
+
+        return render_html(results)
+    from .as_text import render_text
+
+    return render_text(results, color=color, width=width)

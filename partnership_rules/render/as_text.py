@@ -1,0 +1,132 @@
+"""Text for a terminal: plain lines wrapped with :mod:`textwrap`, coloured on request.
+
+Built as plain strings (rich's console layout costs about ten times the JSON rendering on a
+large report); colour is rich's ANSI rendering of a style, computed once per style.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from .._report import ErrorReport, Finding, Report
+from . import escape
+from .common import SEVERITY_STYLES, Result, by_severity, error_lines, progress_line, summary_line
+
+__all__ = ["render_text"]
+
+Paint = Callable[[str, str], str]
+
+
+def _plain(text: str, style: str) -> str:
+    return text
+
+
+@lru_cache(maxsize=32)
+def _ansi(style: str) -> tuple[str, str]:
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    marked = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD)
+    start, _, end = marked.partition("\0")
+    return start, end
+
+
+def _coloured(text: str, style: str) -> str:
+    if not style or not text:
+        return text
+    start, end = _ansi(style)
+    return "\n".join(start + line + end for line in text.split("\n"))
+
+
+class _Writer:
+    """Lines of one rendering: wrapped to ``width``, untrusted text made terminal-safe."""
+
+    def __init__(self, width: int, paint: Paint) -> None:
+        self.width = max(width, 40)
+        self.paint = paint
+        self.lines: list[str] = []
+        self._wrappers: dict[int, textwrap.TextWrapper] = {}
+
+    def _wrapper(self, indent: int) -> textwrap.TextWrapper:
+        wrapper = self._wrappers.get(indent)
+        if wrapper is None:
+            pad = " " * indent
+            wrapper = textwrap.TextWrapper(
+                self.width, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
+            )
+            self._wrappers[indent] = wrapper
+        return wrapper
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def line(self, text: str, style: str = "", indent: int = 0) -> None:
+        """``text`` (untrusted) wrapped at ``indent`` and painted with ``style``."""
+        wrapped = self._wrapper(indent).fill(escape.terminal(text))
+        self.lines.append(self.paint(wrapped, style) if style else wrapped)
+
+    def parts(self, parts: Sequence[tuple[str, str]], indent: int = 0) -> None:
+        """One line of differently styled parts (each untrusted), not wrapped: a heading
+        that the terminal folds if it must."""
+        self.lines.append(
+            " " * indent
+            + "".join(self.paint(escape.terminal(text), style) for text, style in parts)
+        )
+
+
+def render_text(results: Sequence[Result], *, color: bool = False, width: int = 100) -> str:
+    """Results in order, for a terminal of ``width`` columns; ANSI colour if ``color``."""
+    out = _Writer(width, _coloured if color else _plain)
+    for index, result in enumerate(results):
+        if index:
+            out.blank()
+        if isinstance(result, ErrorReport):
+            out.line(f"{result.source}: cannot audit", "bold red")
+            for problem in error_lines(result):
+                out.line(problem, indent=2)
+            continue
+        _report(out, result)
+    return "\n".join(out.lines) + "\n"
+
+
+def _report(out: _Writer, report: Report) -> None:
+    out.line(report.partnership.name, "bold")
+    out.line(
+        f"{report.source or report.partnership.id} · as of {report.as_of.isoformat()}"
+        f" · rulesets: {', '.join(report.rulesets)}",
+        "dim",
+    )
+    for severity, group in by_severity(report.findings):
+        out.blank()
+        style = SEVERITY_STYLES[severity]
+        out.line(f"{style.heading} ({len(group)})", style.terminal)
+        for finding in group:
+            _finding(out, finding)
+    for level in report.indicative_levels:
+        out.blank()
+        out.line(f"Indicative level, {level.title}: {level.level} of 6 ({level.note})", "bold")
+        if level.capped_by:
+            out.line(f"capped by {', '.join(level.capped_by)}", "dim", indent=2)
+    if report.progress is not None:
+        out.blank()
+        out.line(progress_line(report), "bold")
+        for label, items in (("resolved", report.progress.resolved), ("new", report.progress.new)):
+            for item in items:
+                out.line(f"{label}: {item.rule} {item.title} [{item.subject}]", indent=2)
+    out.blank()
+    out.line(summary_line(report), "bold")
+
+
+def _finding(out: _Writer, finding: Finding) -> None:
+    out.parts(
+        [
+            (finding.rule, SEVERITY_STYLES[finding.severity].terminal),
+            (f" {finding.title}", "bold"),
+            (f"  [{finding.subject}]", "dim"),
+        ],
+        indent=2,
+    )
+    out.line(finding.message, indent=4)
+    out.line(f"Remedy: {finding.remedy}", "green", indent=4)
