@@ -1,11 +1,11 @@
 """Render a comparison of two audits and a partnership's history: text, JSON and Markdown.
 
-Each function returns a string; nothing here prints.
+Each function returns a string; nothing here prints. Text from records (names, titles,
+subjects, file names) goes through the render package's escaping for each kind of output.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from ._compare import Comparison
@@ -13,7 +13,8 @@ from ._errors import UsageError
 from ._history import History, HistoryEntry
 from ._report import Finding, TrackedFinding
 from ._vocabulary import SEVERITIES
-from .render.escape import markdown as _md_escape
+from .render import escape
+from .render.as_json import dump_json
 
 __all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
 
@@ -48,7 +49,7 @@ def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
     """Render what changed between two audits (``PROGRESS_FORMATS``: text, json, markdown)."""
     _check(fmt)
     if fmt == "json":
-        return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dump_json(comparison.to_dict(), indent=2)
     if fmt == "markdown":
         return _comparison_markdown(comparison)
     return _comparison_text(comparison)
@@ -66,10 +67,10 @@ def _headline(comparison: Comparison) -> str:
 def _comparison_text(c: Comparison) -> str:
     width = 9
     out = [
-        f"{c.partnership.name} ({c.partnership.id})",
-        f"{'Before:':<{width}}{c.before.as_of.isoformat()}  {c.before.source or ''}".rstrip(),
+        f"{escape.terminal(c.partnership.name)} ({escape.terminal(c.partnership.id)})",
+        f"{'Before:':<{width}}{c.before.as_of.isoformat()}  {_source(c.before.source)}",
         f"{'':<{width}}{_counts(c.before.summary)}",
-        f"{'After:':<{width}}{c.after.as_of.isoformat()}  {c.after.source or ''}".rstrip(),
+        f"{'After:':<{width}}{c.after.as_of.isoformat()}  {_source(c.after.source)}",
         f"{'':<{width}}{_counts(c.after.summary)}",
     ]
     if c.score is not None:
@@ -85,21 +86,28 @@ def _comparison_text(c: Comparison) -> str:
     return "\n".join(out) + "\n"
 
 
+def _source(source: str | None) -> str:
+    return escape.terminal(source) if source else "-"
+
+
 def _text_item(item: Item) -> str:
-    return f"{item.severity:<8} {item.rule} {item.title} [{item.subject}]"
+    return (
+        f"{item.severity:<8} {item.rule} {escape.terminal(item.title)}"
+        f" [{escape.terminal(item.subject)}]"
+    )
 
 
 def _comparison_markdown(c: Comparison) -> str:
     out = [
-        f"# Progress: {_md_escape(c.partnership.name)}",
+        f"# Progress: {escape.markdown(c.partnership.name)}",
         "",
         _headline(c),
         "",
         "| | Before | After | Change |",
         "|---|---|---|---|",
         f"| As of | {c.before.as_of.isoformat()} | {c.after.as_of.isoformat()} | |",
-        f"| Source | {_md_escape(c.before.source or '-')}"
-        f" | {_md_escape(c.after.source or '-')} | |",
+        f"| Source | {escape.markdown(c.before.source or '-')}"
+        f" | {escape.markdown(c.after.source or '-')} | |",
     ]
     change = c.summary_change()
     for severity in SEVERITIES:
@@ -121,7 +129,7 @@ def _comparison_markdown(c: Comparison) -> str:
 def _markdown_table(items: Sequence[Item]) -> list[str]:
     rows = ["| Severity | Rule | Finding | Subject |", "|---|---|---|---|"]
     rows += [
-        f"| {f.severity} | {f.rule} | {_md_escape(f.title)} | {_md_escape(f.subject)} |"
+        f"| {f.severity} | {f.rule} | {escape.markdown(f.title)} | {escape.markdown(f.subject)} |"
         for f in items
     ]
     return rows
@@ -131,7 +139,7 @@ def render_history(history: History, fmt: str = "text") -> str:
     """Render a partnership's audits over time (``PROGRESS_FORMATS``: text, json, markdown)."""
     _check(fmt)
     if fmt == "json":
-        return json.dumps(history.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dump_json(history.to_dict(), indent=2)
     if fmt == "markdown":
         return _history_markdown(history)
     return _history_text(history)
@@ -139,8 +147,8 @@ def render_history(history: History, fmt: str = "text") -> str:
 
 def _history_text(h: History) -> str:
     out = [
-        f"{h.partnership.name} ({h.partnership.id}): {_plural(len(h.entries), 'audit')}"
-        f" in {h.database}",
+        f"{escape.terminal(h.partnership.name)} ({escape.terminal(h.partnership.id)}):"
+        f" {_plural(len(h.entries), 'audit')} in {escape.terminal(h.database)}",
         "",
         f"{'#':>4}  {'as of':<10}  {'findings':>8}  {'crit':>4} {'high':>4} {'med':>4}"
         f" {'low':>4} {'info':>4}  {'score':>5}  {'opened':>6} {'closed':>6}  source",
@@ -151,7 +159,7 @@ def _history_text(h: History) -> str:
             f"{e.audit_id:>4}  {e.as_of.isoformat():<10}  {e.findings:>8}"
             f"  {s.get('critical', 0):>4} {s.get('high', 0):>4} {s.get('medium', 0):>4}"
             f" {s.get('low', 0):>4} {s.get('info', 0):>4}  {_score(e.score):>5}"
-            f"  {len(e.opened):>6} {len(e.closed):>6}  {e.source or '-'}"
+            f"  {len(e.opened):>6} {len(e.closed):>6}  {_source(e.source)}"
         )
     for e in h.entries[1:]:
         if e.opened or e.closed:
@@ -163,9 +171,9 @@ def _history_text(h: History) -> str:
 
 def _history_markdown(h: History) -> str:
     out = [
-        f"# History: {_md_escape(h.partnership.name)}",
+        f"# History: {escape.markdown(h.partnership.name)}",
         "",
-        f"{_plural(len(h.entries), 'audit')} of `{h.partnership.id}`.",
+        f"{_plural(len(h.entries), 'audit')} of {escape.markdown(h.partnership.id)}.",
         "",
         "| Audit | As of | Findings | Critical | High | Medium | Low | Info | Score"
         " | Opened | Closed | Source |",
@@ -176,7 +184,7 @@ def _history_markdown(h: History) -> str:
         out.append(
             f"| {e.audit_id} | {e.as_of.isoformat()} | {e.findings} | {counts}"
             f" | {_score(e.score)} | {len(e.opened)} | {len(e.closed)}"
-            f" | {_md_escape(e.source or '-')} |"
+            f" | {escape.markdown(e.source or '-')} |"
         )
     for e in h.entries[1:]:
         out += _entry_changes_markdown(e)

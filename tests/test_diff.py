@@ -4,6 +4,7 @@ and after fixing problems, on saved JSON reports, and refused across partnership
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,15 @@ from test_history import BARKING, NVQ, fixed_nvq, keys
 
 from partnership_rules import (
     Auditor,
+    HistoryStore,
     Report,
     UsageError,
     compare_reports,
     compare_with_baseline,
+    load_history,
     load_report,
     render_comparison,
+    render_history,
 )
 
 AUDITOR = Auditor(engine="python")
@@ -176,3 +180,28 @@ def test_baseline_with_two_reports_on_one_partnership_uses_the_same_source(tmp_p
     assert all(p is not None and p.new == p.resolved == [] for p in progress)
     with pytest.raises(UsageError, match="base.json: the baseline has no report on partnership"):
         compare_with_baseline([AUDITOR.audit(BARKING)], [old_nvq], source="base.json")
+
+
+def test_record_text_cannot_drive_the_terminal_or_inject_markup(tmp_path: Path) -> None:
+    report = AUDITOR.audit(BARKING)
+    hostile = report.model_copy(
+        update={
+            "partnership": report.partnership.model_copy(
+                update={"name": "Evil\x1b]8;;http://x\x07 <img src=x> [link](http://x)"}
+            ),
+            "source": "dir/\x1b[2Jname.yaml",
+        }
+    )
+    change = compare_reports(report, hostile)
+    for fmt in ("text", "markdown", "json"):
+        out = render_comparison(change, fmt)
+        assert "\x1b" not in out and "\x07" not in out
+    markdown = render_comparison(change, "markdown")
+    assert not re.search(r"(?<!\\)<img", markdown)  # only as escaped text
+    assert not re.search(r"(?<!\\)\[link(?<!\\)\]", markdown)
+    db = tmp_path / "history.db"
+    with HistoryStore(db) as store:
+        store.save_many([report, hostile])
+    for fmt in ("text", "markdown", "json"):
+        out = render_history(load_history(db, report.partnership.id), fmt)
+        assert "\x1b" not in out and "\x07" not in out
