@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ._templates import render_template
-from ._vocabulary import Category, Severity
+from ._vocabulary import SEVERITY_OF_BASIS, Category, Severity, SeverityBasis
 
 __all__ = ["MAX_RULES_PER_FILE", "CompiledRule", "Reference", "Rule", "RuleFile", "Ruleset"]
 
@@ -42,6 +42,8 @@ class Rule(_Strict):
     name: _Slug
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     severity: Severity
+    # Optional for rule files of one's own; every shipped rule states it (a test checks).
+    severity_basis: SeverityBasis | None = None
     category: Category
     applies_to: str
     when: dict[str, Any]
@@ -55,6 +57,17 @@ class Rule(_Strict):
         default_factory=list, max_length=50
     )
     tags: list[_Slug] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _severity_follows_its_basis(self) -> Rule:
+        if self.severity_basis is not None:
+            expected = SEVERITY_OF_BASIS[self.severity_basis]
+            if expected != self.severity:
+                raise ValueError(
+                    f"severity_basis '{self.severity_basis}' makes a rule {expected} under the"
+                    f" severity policy (docs/severity.md), not {self.severity}"
+                )
+        return self
 
 
 # A rule file holds at most this many rules.

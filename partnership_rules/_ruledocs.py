@@ -25,6 +25,17 @@ _OPS = {
 }
 
 
+# The clauses of docs/severity.md, as a rule's documentation names them.
+_BASIS = {
+    "harm": "people at risk of harm",
+    "legal-duty": "a legal duty breached",
+    "purpose": "cannot show it achieves its purpose",
+    "decisions": "cannot take or enforce decisions",
+    "weakens": "weakens the partnership",
+    "good-practice": "good practice missing",
+}
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -66,13 +77,15 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
             lines += [ruleset.description.strip(), ""]
         for compiled in ruleset.rules:
             rule = compiled.rule
+            basis = f" ({_BASIS[rule.severity_basis]})" if rule.severity_basis else ""
             fields = "; ".join(
                 f"`{f}`: {FACT_SCHEMAS[rule.applies_to][f].doc}" for f in compiled.fields
             )
             lines += [
                 f"### {rule.id} {rule.name}",
                 "",
-                f"**{rule.title}** · severity `{rule.severity}` · category `{rule.category}`",
+                f"**{rule.title}** · severity `{rule.severity}`{basis}"
+                f" · category `{rule.category}`",
                 "",
                 "#### What it checks",
                 "",

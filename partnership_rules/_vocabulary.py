@@ -16,14 +16,30 @@ __all__ = [
     "FIELD_KINDS",
     "RESERVED_FIELDS",
     "SEVERITIES",
+    "SEVERITY_BASES",
+    "SEVERITY_OF_BASIS",
     "Category",
     "EngineName",
     "FieldKind",
     "Severity",
+    "SeverityBasis",
 ]
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
+
+# Which clause of the severity policy (docs/severity.md) a rule's severity meets.
+SeverityBasis = Literal["harm", "legal-duty", "purpose", "decisions", "weakens", "good-practice"]
+SEVERITY_BASES: tuple[SeverityBasis, ...] = get_args(SeverityBasis)
+# The policy's machine-checkable part: the severity each basis gives.
+SEVERITY_OF_BASIS: dict[SeverityBasis, Severity] = {
+    "harm": "critical",
+    "legal-duty": "critical",
+    "purpose": "high",
+    "decisions": "high",
+    "weakens": "medium",
+    "good-practice": "low",
+}
 
 Category = Literal[
     "vague-objectives",

@@ -77,7 +77,9 @@ def test_nvq_with_140_candidates_and_2_assessors_gets_a_compliance_finding_with_
     assert len(ratio) == 1
     finding = ratio[0]
     assert finding.category == "compliance"
-    assert finding.severity == "high"
+    # 40 candidates per assessor is the project's default, not a figure from a source: a ratio
+    # alone weakens the partnership (medium), it is not high (docs/severity.md).
+    assert finding.severity == "medium"
     assert "140 candidates share 2 assessor(s): 70 candidates per assessor" in finding.message
     assert finding.evidence["candidates_per_assessor"] == 70
 
@@ -85,12 +87,12 @@ def test_nvq_with_140_candidates_and_2_assessors_gets_a_compliance_finding_with_
 def test_overclaimed_learner_voice_gets_a_self_assessment_finding() -> None:
     report = _example("community-learning-voice")
     q10 = [f for f in report.findings if f.subject == "self-assessment:hgiocld-3.2/q10"]
-    # CLD001 (no learner or community voice on any body) is high, so the contradiction is
-    # SA009 (high), not SA007 (medium); the two never report the same rating.
-    assert [f.rule for f in q10] == ["SA009"]
+    # Every finding against it is medium (CLD001, no learner or community voice on any body,
+    # weakens the partnership), so the contradiction is SA007 (medium), not SA009.
+    assert [f.rule for f in q10] == ["SA007"]
     finding = q10[0]
     assert finding.category == "self-assessment"
-    assert finding.severity == "high"
+    assert finding.severity == "medium"
     assert "level 5" in finding.message
     # It says which evidence contradicts the rating: learners only informed and on no body,
     # and their feedback not acted on.
@@ -98,7 +100,7 @@ def test_overclaimed_learner_voice_gets_a_self_assessment_finding() -> None:
     assert "CLD001 partnership:community-learning-voice" in finding.message
     assert "CORE065 stakeholder:learners" in finding.message
     assert finding.evidence["contradiction_count"] == len(finding.evidence["contradictions"]) >= 3
-    assert finding.evidence["contradiction_high_count"] == 1
+    assert finding.evidence["contradiction_high_count"] == 0
 
 
 def test_a_rating_contradicted_only_by_medium_findings_stays_medium() -> None:
@@ -208,8 +210,8 @@ def test_indicative_levels_are_capped_by_the_worst_finding_on_each_theme() -> No
         "adding-value",
     }
     adding = levels["adding-value"]
-    assert adding.level == 3  # a high finding caps a theme at 3
-    assert adding.capped_by == ["CLD001"]
+    assert adding.level == 4  # a medium finding caps a theme at 4
+    assert "CLD001" in adding.capped_by
     assert all("not an inspection grade" in lv.note for lv in levels.values())
 
 
@@ -288,8 +290,12 @@ def test_red_rating_carries_the_catalogue_remedy() -> None:
 
 
 def test_contradiction_remedy_and_message_are_filled_in() -> None:
-    report = _example("community-learning-voice")
-    contradictions = [f for f in report.findings if f.rule in ("SA007", "SA009")]
+    findings = [
+        f
+        for name in ("community-learning-voice", "boston-clements")
+        for f in _example(name).findings
+    ]
+    contradictions = [f for f in findings if f.rule in ("SA007", "SA009")]
     assert {f.rule for f in contradictions} == {"SA007", "SA009"}
     for finding in contradictions:
         assert "{" not in finding.message and "{" not in finding.remedy
