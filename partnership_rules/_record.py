@@ -439,7 +439,8 @@ class SelfAssessment(_Model):
     """The framework: the Teach Too checklist (`teach-too`), HGIOCLD quality indicator 3.2
     (`hgiocld-3.2`) or QCA's key question checklist (`qca-checklist`)."""
     item: Annotated[str, StringConstraints(max_length=100)]
-    """The item rated: an item id of the framework (listed in docs/record-format.md)."""
+    """The item rated: an item id of the framework, as listed under "Self-assessment items" in
+    the record format documentation."""
     rating: Rating | None = None
     """For `teach-too` and `qca-checklist`: green = happening well, amber = happening but
     could improve, red = a concern or not happening. (The Teach Too material prints its key
