@@ -34,6 +34,7 @@ from partnership_rules._audit import Auditor
 from partnership_rules._batch import AuditSettings, audit_paths, batch_exit_code, collect_paths
 from partnership_rules._report import ErrorReport, Report
 
+from .docs_commands import init, schema, sources
 from .history_commands import diff, history
 
 INPUT_ERROR = 2
@@ -401,6 +402,9 @@ def engines() -> None:
 
 cli.add_command(diff)
 cli.add_command(history)
+cli.add_command(init)
+cli.add_command(schema)
+cli.add_command(sources)
 
 
 def main() -> None:

@@ -30,11 +30,14 @@ from ._facts import FACT_SCHEMAS, derive_facts
 from ._graph import build_graph
 from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
 from ._loader import load_record, record_from_data
+from ._recformat import record_format_markdown, record_json_schema
 from ._record import Record
+from ._record_template import TEMPLATE_CONTEXTS, record_template
 from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
 from ._report import AuditError, ErrorReport, Finding, Report, read_reports
 from ._rule_loader import load_rulesets
 from ._rule_model import CompiledRule, Rule, Ruleset
+from ._sources import sources_markdown
 from ._vocabulary import CATEGORIES, SEVERITIES
 from .engines import ENGINE_ENV, available_engines
 from .render import FORMATS, render, render_batch, safe_terminal_text
@@ -48,6 +51,7 @@ __all__ = [
     "FORMATS",
     "PROGRESS_FORMATS",
     "SEVERITIES",
+    "TEMPLATE_CONTEXTS",
     "AuditError",
     "AuditSide",
     "Auditor",
@@ -83,10 +87,14 @@ __all__ = [
     "load_report",
     "load_rulesets",
     "read_reports",
+    "record_format_markdown",
     "record_from_data",
+    "record_json_schema",
+    "record_template",
     "render",
     "render_batch",
     "render_comparison",
     "render_history",
     "safe_terminal_text",
+    "sources_markdown",
 ]

@@ -2,7 +2,7 @@
 
 Both are generated from the pydantic models in :mod:`._record` (each field's docstring is its
 meaning, its type gives the allowed values) and, for the examples, from the complete example
-record shipped in ``templates/example.yaml``. Tests check that the committed
+record shipped in ``record_templates/example.yaml``. Tests check that the committed
 ``docs/record-format.md`` and ``docs/record.schema.json`` equal what these functions return, so
 the documents cannot drift from the models.
 """
@@ -10,7 +10,6 @@ the documents cannot drift from the models.
 from __future__ import annotations
 
 import copy
-import json
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -21,16 +20,12 @@ from ._catalogue import load_catalogue
 from ._record import ID_PATTERN, Record
 
 __all__ = [
-    "SCHEMA_ID",
     "record_example_text",
     "record_format_markdown",
     "record_json_schema",
-    "record_schema_json",
 ]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# Where docs/record.schema.json lives in the repository; a name, not a network dependency.
-SCHEMA_ID = "https://partnership-rules.invalid/record/v1/record.schema.json"
 
 _Schema = dict[str, Any]
 
@@ -56,7 +51,7 @@ def _schema() -> _Schema:
     schema = Record.model_json_schema(by_alias=True)
     _tidy(schema)
     schema["title"] = "Partnership record, format v1"
-    return {"$schema": JSON_SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema}
 
 
 def record_json_schema() -> dict[str, Any]:
@@ -71,7 +66,7 @@ def record_json_schema() -> dict[str, Any]:
 
 def record_example_text() -> str:
     """The complete example record shipped with the package (YAML, with comments)."""
-    path = files("partnership_rules").joinpath("templates/example.yaml")
+    path = files("partnership_rules").joinpath("record_templates/example.yaml")
     return path.read_text(encoding="utf-8")
 
 
@@ -147,7 +142,9 @@ def _default_text(name: str, node: _Schema, required: list[str]) -> str:
 
 
 def _example_text(value: Any) -> str:
-    if isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict)):
+    if isinstance(value, dict) or (
+        isinstance(value, list) and value and isinstance(value[0], dict)
+    ):
         return "see below"
     text = yaml.safe_dump(value, default_flow_style=True, width=1000, sort_keys=False).strip()
     text = text.removesuffix("...").strip()
@@ -253,7 +250,9 @@ def _self_assessment_items() -> list[str]:
             "| Item | What it asks |",
             "|---|---|",
         ]
-        lines += [f"| `{item.id}` | {_cell(' '.join(item.wording.split()))} |" for item in framework.items]
+        lines += [
+            f"| `{item.id}` | {_cell(' '.join(item.wording.split()))} |" for item in framework.items
+        ]
         lines.append("")
     return lines
 
@@ -325,8 +324,3 @@ def record_format_markdown() -> str:
         "```",
     ]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def record_schema_json() -> str:
-    """The JSON Schema as the text of ``docs/record.schema.json`` (indented, final newline)."""
-    return json.dumps(_schema(), indent=2, ensure_ascii=False) + "\n"

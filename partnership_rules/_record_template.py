@@ -1,7 +1,7 @@
 """Commented template records, the text ``partnership-rules init`` writes.
 
-The text is data shipped in ``templates/``: ``record.yaml`` is the commented record, with
-``${name}`` slots that each context's file (``templates/<context>.yaml``) fills from its
+The text is data shipped in ``record_templates/``: ``record.yaml`` is the commented record, with
+``${name}`` slots that each context's file (``record_templates/<context>.yaml``) fills from its
 ``#@ name`` blocks; the dates are filled in relative to the day the template is written, so
 that a fresh template is current. Every context's template loads and audits (a test checks).
 """
@@ -25,7 +25,9 @@ TEMPLATE_CONTEXTS: tuple[str, ...] = (
 
 
 def _read(name: str) -> str:
-    return files("partnership_rules").joinpath(f"templates/{name}").read_text(encoding="utf-8")
+    return (
+        files("partnership_rules").joinpath(f"record_templates/{name}").read_text(encoding="utf-8")
+    )
 
 
 def _blocks(text: str) -> dict[str, str]:
@@ -41,7 +43,10 @@ def _blocks(text: str) -> dict[str, str]:
 
 
 def record_template(
-    context: str = "education-training", *, file_name: str = "record.yaml", today: dt.date | None = None
+    context: str = "education-training",
+    *,
+    file_name: str = "record.yaml",
+    today: dt.date | None = None,
 ) -> str:
     """A commented template record for ``context`` (one of :data:`TEMPLATE_CONTEXTS`) that passes
     validation. ``file_name`` is the name its comments tell the user to audit; dates are set
