@@ -26,7 +26,6 @@ from ._errors import (
     RulesetError,
     UsageError,
 )
-from ._facts import FACT_SCHEMAS, derive_facts
 from ._graph import build_graph
 from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
 from ._loader import load_record, record_from_data
@@ -40,6 +39,7 @@ from ._rule_model import CompiledRule, Rule, Ruleset
 from ._sources import sources_markdown
 from ._vocabulary import CATEGORIES, SEVERITIES
 from .engines import ENGINE_ENV, available_engines
+from .facts import FACT_SCHEMAS, derive_facts
 from .render import FORMATS, render, render_batch, safe_terminal_text
 
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ from typing import Any
 
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
 from ._errors import UsageError
-from ._facts import derive_facts
 from ._findings import findings_from_matches
 from ._graph import build_graph
 from ._indicative import indicative_levels
@@ -27,6 +26,7 @@ from ._rule_loader import load_rulesets
 from ._rule_model import CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES
 from .engines import create_engine
+from .facts import derive_facts
 
 __all__ = ["Auditor", "RecordSource", "audit"]
 

@@ -22,10 +22,14 @@ serves             action -> objective
 communicates_via   partner/stakeholder ->      ``position`` (0 for the first listed)
                    channel
 contributes        partner -> partnership      ``contribution`` (kind), ``amount``, ``unit``
-benefits_from      partner/stakeholder ->      ``benefit`` (text) or ``objective`` (id)
-                   partnership
+benefits_from      partner/stakeholder ->      ``benefit`` (text), to the partnership
+                   partnership or objective
 signed             partner -> partnership
 =================  ==========================  =========================================
+
+Every relation is an edge at most once (a repeated id in a list counts once), except
+``contributes`` and ``benefits_from`` a partnership (one edge per listed contribution or
+benefit). The facts read every relation between items from here (see ``facts``).
 """
 
 from __future__ import annotations
@@ -89,9 +93,7 @@ def build_graph(record: Record) -> nx.MultiDiGraph[str]:
         for metric_id in dict.fromkeys(objective.metrics):
             graph.add_edge(key_of[metric_id], objective_key, relation="measures")
         for beneficiary in dict.fromkeys(objective.beneficiaries):
-            graph.add_edge(
-                key_of[beneficiary], home, relation="benefits_from", objective=objective.id
-            )
+            graph.add_edge(key_of[beneficiary], objective_key, relation="benefits_from")
     for metric in record.metrics:
         if metric.collected_by is not None:
             graph.add_edge(key_of[metric.collected_by], key_of[metric.id], relation="collects")
@@ -159,12 +161,14 @@ def contact_graph(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     kept = ("partner", "stakeholder", "body")
     channel_members: dict[str, list[str]] = defaultdict(list)
     edges: set[tuple[str, str]] = set()
-    relation: str
-    for a, b, relation in graph.edges(data="relation"):
-        if relation in ("member_of", "chairs"):
-            edges.add((a, b) if a < b else (b, a))
-        elif relation == "communicates_via":
-            channel_members[b].append(a)
+    for a, neighbours in graph.adjacency():
+        for b, keyed in neighbours.items():
+            for data in keyed.values():
+                relation = data["relation"]
+                if relation in ("member_of", "chairs"):
+                    edges.add((a, b) if a < b else (b, a))
+                elif relation == "communicates_via":
+                    channel_members[b].append(a)
     # A channel is named here by its members, not by its place in the record's list, so that
     # the graph does not change when the list is reordered (channels with the same members
     # give the same contact, and become one node).

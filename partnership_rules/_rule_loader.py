@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError
-from ._facts import FACT_SCHEMAS
+from .facts import FACT_SCHEMAS
 from ._loader import parse_text
 from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset
 from ._templates import template_problems

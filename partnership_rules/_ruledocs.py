@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._facts import FACT_SCHEMAS
 from ._rule_model import Ruleset
+from .facts import FACT_SCHEMAS
 
 __all__ = ["describe_condition", "rules_markdown"]
 

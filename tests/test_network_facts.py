@@ -16,12 +16,12 @@ import networkx as nx
 from strategies import shuffled
 
 from partnership_rules import build_graph, derive_facts, record_from_data
-from partnership_rules._facts import (
+from partnership_rules._graph import contact_graph
+from partnership_rules.facts.network import (
     CUT_OFF_LIST_LIMIT,
     EXACT_BETWEENNESS_LIMIT,
     _betweenness,
 )
-from partnership_rules._graph import contact_graph
 
 AS_OF = dt.date(2016, 6, 30)
 
