@@ -34,11 +34,11 @@ from pydantic import ValidationError
 
 from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError
-from .facts import FACT_SCHEMAS
 from ._loader import parse_text
 from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset
 from ._templates import template_problems
 from .engines._limits import distinct_test_problem
+from .facts import FACT_SCHEMAS
 
 __all__ = ["MAX_RULE_FILE_BYTES", "load_ruleset", "load_rulesets", "shipped_ruleset_names"]
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .._vocabulary import FieldKind
 
 if TYPE_CHECKING:
     from ._context import FactContext
@@ -26,7 +28,6 @@ __all__ = [
     "Fact",
     "FactField",
     "FactType",
-    "FieldType",
     "Part",
     "Values",
     "fields",
@@ -38,7 +39,6 @@ __all__ = [
 
 Fact = dict[str, Any]
 Values = dict[str, Any]
-FieldType = Literal["bool", "number", "text", "list"]
 S = TypeVar("S")
 
 
@@ -49,7 +49,7 @@ class FactField:
     ``type`` is "bool", "number", "text" or "list" (a list of texts). Any field may be
     ``None`` where the record does not say."""
 
-    type: FieldType
+    type: FieldKind
     doc: str
 
     def accepts(self, value: Any) -> bool:
