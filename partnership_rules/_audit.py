@@ -49,6 +49,9 @@ class Auditor:
     ``partnership.contexts`` name. ``select`` keeps only the rules matching an id, name,
     alias, category or ruleset; ``ignore`` drops them. ``engine`` is "durable" or "python"
     (default: the ``PARTNERSHIP_RULES_ENGINE`` variable, else durable-rules where it imports).
+    ``thresholds`` sets the rulesets' named thresholds (numbers no source fixes, such as
+    ``max_candidates_per_assessor``) to values other than the project's defaults; see
+    ``partnership-rules rules`` for their names, defaults and reasons.
 
     An Auditor holds no state between audits and may be shared between threads.
     """
@@ -60,10 +63,12 @@ class Auditor:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None,
         engine: str | None = None,
+        thresholds: Mapping[str, float] | None = None,
     ) -> None:
         self._explicit = rulesets is not None
         self._rulesets: list[Ruleset] = load_rulesets(
-            None if rulesets is None else [os.fspath(r) for r in rulesets]
+            None if rulesets is None else [os.fspath(r) for r in rulesets],
+            thresholds=thresholds,
         )
         every_rule = [rule for ruleset in self._rulesets for rule in ruleset.rules]
         select = list(select or [])

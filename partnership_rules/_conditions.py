@@ -7,6 +7,11 @@ rule applies to; a test on a field that does not exist, an operator that does no
 field's kind, or a value the engines cannot read exactly is a problem naming the rule and
 the path inside the condition. A comparison never matches a field the fact does not have.
 
+A number to compare with may be a named threshold of the rule's ruleset instead of a
+literal: ``{field: candidates_per_assessor, gt: {threshold: max_candidates_per_assessor}}``.
+The threshold's value (its default, or what the auditor was given) is written into the
+compiled condition, so both engines compare with the same number.
+
 Conditions compile to durable-rules' JSON condition language; the plain-Python engine
 evaluates that same compiled form, so both engines answer from one definition. The
 language is bounded by what durable-rules can run (``engines._limits``).
@@ -49,14 +54,20 @@ class CompiledCondition:
     condition: dict[str, Any]
     fields: tuple[str, ...]
     problems: tuple[Problem, ...]
+    thresholds: tuple[str, ...] = ()  # names of the thresholds it compares with
 
 
 def compile_condition(
-    when: Any, fact_type: str, schema: Mapping[str, FieldSpec], where: str
+    when: Any,
+    fact_type: str,
+    schema: Mapping[str, FieldSpec],
+    where: str,
+    thresholds: Mapping[str, float] | None = None,
 ) -> CompiledCondition:
     """Compile a rule's ``when`` for facts of ``fact_type`` whose fields are ``schema``;
-    problem paths start with ``where`` (such as ``rules[3] (CORE001).when``)."""
-    compiler = _Compiler(fact_type, schema, where)
+    problem paths start with ``where`` (such as ``rules[3] (CORE001).when``). ``thresholds``
+    gives the value of each threshold the condition may name."""
+    compiler = _Compiler(fact_type, schema, where, thresholds or {})
     condition = compiler.compile(when, "", 0) if when else compiler.fail("", "empty condition")
     if compiler.groups > MAX_CONDITION_GROUPS and not compiler.problems:
         compiler.fail(
@@ -70,7 +81,9 @@ def compile_condition(
             f"up to {condition_width(condition)} tests of this condition can hold at once"
             f" (through 'any'); the limit is {MAX_CONDITION_WIDTH}",
         )
-    return CompiledCondition(condition, tuple(compiler.fields), tuple(compiler.problems))
+    return CompiledCondition(
+        condition, tuple(compiler.fields), tuple(compiler.problems), tuple(compiler.thresholds)
+    )
 
 
 def _value_matches(kind: str, value: Any) -> bool:
@@ -110,8 +123,16 @@ def _text_problem(value: str) -> str | None:
 
 
 class _Compiler:
-    def __init__(self, fact_type: str, schema: Mapping[str, FieldSpec], where: str) -> None:
+    def __init__(
+        self,
+        fact_type: str,
+        schema: Mapping[str, FieldSpec],
+        where: str,
+        thresholds: Mapping[str, float],
+    ) -> None:
         self.schema = schema
+        self.threshold_values = thresholds
+        self.thresholds: list[str] = []
         self.fact_type = fact_type
         self.where = where
         self.problems: list[Problem] = []
@@ -181,6 +202,10 @@ class _Compiler:
             return {"$ex" if value else "$nex": {field: 1}}
         if op in ("one_of", "not_one_of"):
             return self.compile_choice(field, kind, op, value, where)
+        if isinstance(value, dict):
+            value = self.threshold(value, kind, where)
+            if value is None:
+                return {}
         if op in ("lt", "lte", "gt", "gte") and kind != "number":
             return self.fail(where, f"'{op}' compares numbers, but '{field}' is {kind}")
         if not _value_matches(kind, value):
@@ -194,6 +219,23 @@ class _Compiler:
         if op == "equals":
             return {field: value}
         return {_DURABLE_OPS[op]: {field: value}}
+
+    def threshold(self, node: dict[str, Any], kind: str, where: str) -> float | None:
+        """The value of ``{threshold: NAME}``, or None after reporting why it cannot be used."""
+        name = node.get("threshold")
+        if set(node) != {"threshold"} or not isinstance(name, str):
+            self.fail(where, "a value is a number, a text, true/false or {threshold: NAME}")
+            return None
+        if kind != "number":
+            self.fail(where, "a threshold is a number; this field is not")
+            return None
+        if name not in self.threshold_values:
+            known = ", ".join(sorted(self.threshold_values)) or "none"
+            self.fail(where, f"no threshold {_shorten(name)} in this ruleset (declared: {known})")
+            return None
+        if name not in self.thresholds:
+            self.thresholds.append(name)
+        return self.threshold_values[name]
 
     def compile_choice(
         self, field: str, kind: str, op: str, value: Any, where: str

@@ -28,10 +28,18 @@ def build_finding(rule: CompiledRule, fact: Fact) -> Finding:
         category=r.category,
         subject=fact["subject"],
         message=rule.render_message(values),
-        evidence={name: fact.get(name) for name in rule.evidence},
+        evidence=_evidence(rule, fact),
         remedy=rule.render_remedy(values),
         references=list(r.references),
     )
+
+
+def _evidence(rule: CompiledRule, fact: Fact) -> dict[str, Any]:
+    evidence = {name: fact.get(name) for name in rule.evidence}
+    if rule.thresholds:
+        # Say, beside the facts, which numbers are the project's judgement and not a source's.
+        evidence["thresholds"] = [use.evidence() for use in rule.thresholds]
+    return evidence
 
 
 def findings_from_matches(

@@ -25,7 +25,7 @@ message placeholders in ``_templates``. Every problem found is reported at once,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._conditions import compile_condition
-from ._errors import Problem, RecordError, RulesetError
+from ._errors import Problem, RecordError, RulesetError, UsageError
 from ._loader import parse_text
-from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset
+from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset, Threshold, ThresholdUse
 from ._templates import template_problems
 from .engines._limits import distinct_test_problem
 from .facts import FACT_SCHEMAS
@@ -54,9 +54,19 @@ def _validation_problems(error: ValidationError, prefix: str = "") -> list[Probl
     return problems
 
 
-def compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | None, list[Problem]]:
+def compile_rule(
+    raw: Any,
+    ruleset: str,
+    where: str,
+    thresholds: Mapping[str, Threshold] | None = None,
+    values: Mapping[str, float] | None = None,
+) -> tuple[CompiledRule | None, list[Problem]]:
     """Validate and compile one rule of ``ruleset`` (``where`` locates it in its file, such
-    as ``rules[3]``): the compiled rule, or None and its problems."""
+    as ``rules[3]``): the compiled rule, or None and its problems. ``thresholds`` are the
+    ruleset's named thresholds, ``values`` their values for this compilation (default: each
+    threshold's default)."""
+    thresholds = thresholds or {}
+    values = {name: (values or {}).get(name, t.default) for name, t in thresholds.items()}
     if not isinstance(raw, dict):
         return None, [Problem("a rule is a mapping", where)]
     rule_id = raw.get("id")
@@ -73,10 +83,12 @@ def compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | Non
                 f"{label}.applies_to",
             )
         ]
-    compiled = compile_condition(rule.when, rule.applies_to, schema, f"{label}.when")
+    compiled = compile_condition(rule.when, rule.applies_to, schema, f"{label}.when", values)
     problems = list(compiled.problems)
-    problems += template_problems(rule.message, rule.applies_to, schema, f"{label}.message")
-    problems += template_problems(rule.remedy, rule.applies_to, schema, f"{label}.remedy")
+    for part in ("message", "remedy"):
+        problems += template_problems(
+            getattr(rule, part), rule.applies_to, schema, f"{label}.{part}", thresholds
+        )
     evidence = tuple(rule.evidence) if rule.evidence is not None else compiled.fields
     for name in evidence:
         if name not in schema:
@@ -86,7 +98,11 @@ def compile_rule(raw: Any, ruleset: str, where: str) -> tuple[CompiledRule | Non
     if problems:
         return None, problems
     full = {"$and": [{"type": rule.applies_to}, compiled.condition]}
-    return CompiledRule(rule, ruleset, full, compiled.fields, evidence), []
+    uses = tuple(
+        ThresholdUse(name, thresholds[name].label, values[name], thresholds[name].default)
+        for name in compiled.thresholds
+    )
+    return CompiledRule(rule, ruleset, full, compiled.fields, evidence, uses), []
 
 
 def _parse_rule_file(text: str, source: str) -> Any:
@@ -98,8 +114,13 @@ def _parse_rule_file(text: str, source: str) -> Any:
     return data
 
 
-def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
-    """Load and compile one rule file. Raises :class:`RulesetError` listing every problem."""
+def load_ruleset(
+    path: str | Path, *, text: str | None = None, thresholds: Mapping[str, float] | None = None
+) -> Ruleset:
+    """Load and compile one rule file. Raises :class:`RulesetError` listing every problem.
+
+    ``thresholds`` sets named thresholds (declared in the file's ``thresholds``) to values
+    other than their defaults; names the file does not declare are left for other files."""
     source = str(path)
     if text is None:
         try:
@@ -128,8 +149,11 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
     compiled: list[CompiledRule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    values = {k: v for k, v in (thresholds or {}).items() if k in header.thresholds}
     for index, raw_rule in enumerate(header.rules):
-        rule, rule_problems = compile_rule(raw_rule, header.ruleset, f"rules[{index}]")
+        rule, rule_problems = compile_rule(
+            raw_rule, header.ruleset, f"rules[{index}]", header.thresholds, values
+        )
         problems += rule_problems
         if rule is None:
             continue
@@ -149,7 +173,14 @@ def load_ruleset(path: str | Path, *, text: str | None = None) -> Ruleset:
             problems.append(Problem(problem.message, f"rules[{index}] ({problem.path[:-5]}).when"))
     if problems:
         raise RulesetError(source, problems)
-    return Ruleset(header.ruleset, header.title, header.description, source, tuple(compiled))
+    return Ruleset(
+        header.ruleset,
+        header.title,
+        header.description,
+        source,
+        tuple(compiled),
+        dict(header.thresholds),
+    )
 
 
 def shipped_ruleset_names() -> list[str]:
@@ -159,29 +190,69 @@ def shipped_ruleset_names() -> list[str]:
     return sorted(names, key=lambda n: (n != "core", n))
 
 
-def _load_named(name_or_file: str | Path) -> Ruleset:
+def _load_named(name_or_file: str | Path, thresholds: Mapping[str, float]) -> Ruleset:
     text = str(name_or_file)
     if text in shipped_ruleset_names():
         resource = files("partnership_rules.rulesets").joinpath(f"{text}.yaml")
-        return load_ruleset(f"{text}.yaml", text=resource.read_text(encoding="utf-8"))
+        return load_ruleset(
+            f"{text}.yaml", text=resource.read_text(encoding="utf-8"), thresholds=thresholds
+        )
     path = Path(text)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-        return load_ruleset(path)
+        return load_ruleset(path, thresholds=thresholds)
     known = ", ".join(shipped_ruleset_names())
     raise RulesetError(
         text, [Problem(f"no such ruleset (shipped rulesets: {known}; or give a .yaml file)")]
     )
 
 
-def load_rulesets(names_or_files: Iterable[str | Path] | None = None) -> list[Ruleset]:
+def _threshold_values(thresholds: Mapping[str, Any] | None) -> dict[str, float]:
+    values = {}
+    for name, value in (thresholds or {}).items():
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or value != value
+            or abs(value) > 10**15
+        ):
+            raise UsageError(f"threshold '{name}': {value!r} is not a number")
+        if isinstance(value, float) and "e" in repr(value):  # the C engine cannot read it
+            raise UsageError(f"threshold '{name}': {value!r} is too small (at least 0.0001)")
+        values[str(name)] = value
+    return values
+
+
+def _check_thresholds(rulesets: Sequence[Ruleset], values: Mapping[str, float]) -> None:
+    declared = {name: t for rs in rulesets for name, t in rs.thresholds.items()}
+    for name, value in values.items():
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise UsageError(
+                f"'{name}' names no threshold of the rulesets loaded (thresholds: {known})"
+            )
+        problem = declared[name].problem(value)
+        if problem is not None:
+            raise UsageError(f"threshold '{name}': {problem}")
+
+
+def load_rulesets(
+    names_or_files: Iterable[str | Path] | None = None,
+    *,
+    thresholds: Mapping[str, float] | None = None,
+) -> list[Ruleset]:
     """Load shipped rulesets by name and rule files by path (all shipped ones when None).
 
-    Rule ids, names and aliases must be unique across everything loaded.
+    Rule ids, names, aliases and threshold names must be unique across everything loaded.
+    ``thresholds`` sets named thresholds to values other than their defaults; a name that no
+    loaded ruleset declares, or a value outside a threshold's range, is a
+    :class:`UsageError`.
     """
     wanted: Sequence[str | Path] = (
         shipped_ruleset_names() if names_or_files is None else list(dict.fromkeys(names_or_files))
     )
-    rulesets = [_load_named(item) for item in wanted]
+    values = _threshold_values(thresholds)
+    rulesets = [_load_named(item, values) for item in wanted]
+    _check_thresholds(rulesets, values)
     names: dict[str, str] = {}
     owners: dict[str, str] = {}
     problems: list[Problem] = []
@@ -194,6 +265,15 @@ def load_rulesets(names_or_files: Iterable[str | Path] | None = None) -> list[Ru
                 )
             )
         names[ruleset.name] = ruleset.source
+        for name in ruleset.thresholds:
+            if f"threshold {name}" in owners:
+                problems.append(
+                    Problem(
+                        f"threshold '{name}' is declared in both"
+                        f" {owners[f'threshold {name}']} and {ruleset.source}"
+                    )
+                )
+            owners[f"threshold {name}"] = ruleset.source
         for rule in ruleset.rules:
             for key in (rule.rule.id, rule.rule.name, *rule.rule.aliases):
                 if key in owners:

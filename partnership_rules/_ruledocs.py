@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._rule_model import Ruleset
+from ._rule_model import CompiledRule, Ruleset
 from .facts import FACT_SCHEMAS
 
 __all__ = ["describe_condition", "rules_markdown"]
@@ -41,6 +41,8 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict) and "threshold" in value:
+        return f"the threshold {value['threshold']}"
     return str(value)
 
 
@@ -56,6 +58,37 @@ def describe_condition(node: dict[str, Any], depth: int = 0) -> str:
     if op == "exists":
         return f"{field} is {'given' if node[op] else 'not given'}"
     return f"{field} {_OPS[op]} {_value(node[op])}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _thresholds_table(ruleset: Ruleset) -> list[str]:
+    if not ruleset.thresholds:
+        return []
+    lines = [
+        f"### Thresholds of {ruleset.name}",
+        "",
+        "Numbers no source fixes: the project's default judgement, settable with",
+        "`Auditor(thresholds={name: value})`. A finding that uses one says so in its evidence.",
+        "",
+        "| threshold | default | what it is | why this default |",
+        "|---|---|---|---|",
+    ]
+    for name, threshold in ruleset.thresholds.items():
+        why = " ".join(threshold.why.split())
+        lines.append(f"| `{name}` | {_number(threshold.default)} | {threshold.label} | {why} |")
+    return [*lines, ""]
+
+
+def _thresholds_used(compiled: CompiledRule) -> list[str]:
+    if not compiled.thresholds:
+        return []
+    used = ", ".join(
+        f"`{use.name}` ({use.label}, default {_number(use.default)})" for use in compiled.thresholds
+    )
+    return [f"Thresholds (the project's judgement, settable): {used}.", ""]
 
 
 def rules_markdown(rulesets: list[Ruleset]) -> str:
@@ -75,6 +108,7 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
         lines += [f"## {ruleset.name}", "", ruleset.title + ".", ""]
         if ruleset.description:
             lines += [ruleset.description.strip(), ""]
+        lines += _thresholds_table(ruleset)
         for compiled in ruleset.rules:
             rule = compiled.rule
             basis = f" ({_BASIS[rule.severity_basis]})" if rule.severity_basis else ""
@@ -93,6 +127,7 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 "",
                 f"Fields: {fields}." if fields else "",
                 "",
+                *_thresholds_used(compiled),
                 "#### Why it matters",
                 "",
                 " ".join(rule.rationale.split()),

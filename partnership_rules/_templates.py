@@ -1,7 +1,8 @@
 """Message templates: a rule's ``message`` and ``remedy`` with ``{field}`` placeholders.
 
-A placeholder names a field of the fact the rule applies to (or ``type``); a number field
-may carry a number format (``{share:.0%}``). :func:`template_problems` checks a template
+A placeholder names a field of the fact the rule applies to (or ``type``), or a threshold
+of the rule's ruleset (``{threshold.max_candidates_per_assessor}``); a number may carry a
+number format (``{share:.0%}``). :func:`template_problems` checks a template
 against a fact schema when a rule file is loaded; :func:`render_template` fills it in.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from ._errors import Problem
@@ -56,12 +57,19 @@ def render_template(template: str, fact: Mapping[str, Any]) -> str:
 _SPEC = re.compile(r"[0-9]{0,2},?(?:\.[0-9]{1,2})?[deEfFgG%]?")
 
 
+THRESHOLD_PREFIX = "threshold."
+
+
 def template_problems(
-    template: str, fact_type: str, schema: Mapping[str, FieldSpec], where: str
+    template: str,
+    fact_type: str,
+    schema: Mapping[str, FieldSpec],
+    where: str,
+    thresholds: Collection[str] = (),
 ) -> list[Problem]:
-    """Problems with ``template`` for facts of ``fact_type`` (fields as in ``schema``): a
-    malformed placeholder, an unknown field, or a format that is not a number format on a
-    number field. Each problem's path is ``where``."""
+    """Problems with ``template`` for facts of ``fact_type`` (fields as in ``schema``, and
+    the ruleset's ``thresholds``): a malformed placeholder, an unknown field or threshold, or
+    a format that is not a number format on a number. Each problem's path is ``where``."""
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as error:
@@ -69,6 +77,19 @@ def template_problems(
     problems = []
     for _, field, spec, conversion in parts:
         if field is None:
+            continue
+        if field.startswith(THRESHOLD_PREFIX):
+            if field[len(THRESHOLD_PREFIX) :] not in thresholds:
+                problems.append(
+                    Problem(f"placeholder '{{{field}}}' names no threshold of this ruleset", where)
+                )
+            elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+                problems.append(
+                    Problem(
+                        f"placeholder '{{{field}}}' may only use a number format such as :.1f",
+                        where,
+                    )
+                )
             continue
         if field not in schema and field != "type":
             problems.append(
