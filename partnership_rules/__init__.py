@@ -28,9 +28,9 @@ from ._errors import (
 )
 from ._graph import build_graph
 from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
-from ._loader import load_record, record_from_data
+from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
 from ._recformat import record_format_markdown, record_json_schema
-from ._record import Record
+from ._record import Record, parse_date
 from ._record_template import TEMPLATE_CONTEXTS, record_template
 from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
 from ._report import AuditError, ErrorReport, Finding, Report, read_reports
@@ -57,12 +57,14 @@ __all__ = [
     "Auditor",
     "Comparison",
     "CompiledRule",
+    "DataLimits",
     "ErrorReport",
     "Finding",
     "History",
     "HistoryEntry",
     "HistoryError",
     "HistoryStore",
+    "ParsedData",
     "PartnershipRulesError",
     "Problem",
     "Record",
@@ -86,6 +88,8 @@ __all__ = [
     "load_record",
     "load_report",
     "load_rulesets",
+    "parse_date",
+    "read_data_file",
     "read_reports",
     "record_format_markdown",
     "record_from_data",

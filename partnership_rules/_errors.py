@@ -9,12 +9,14 @@
     └── HistoryError               a history database that cannot be opened, read or written
 
 Each carries enough to print a one-line message that names the file and the field or line.
-Anything else escaping the library is a bug.
+Anything else escaping the library is a bug. Every one survives ``pickle`` and ``copy`` (a
+process pool sends them between processes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "HistoryError",
@@ -23,7 +25,24 @@ __all__ = [
     "RecordError",
     "RulesetError",
     "UsageError",
+    "printable",
 ]
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal, in one line: control characters (C0, C1, ANSI
+    escapes, newlines), other unprintable characters and the undecodable bytes of a file name
+    are written as escapes such as ``\\x1b``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
 
 
 @dataclass(frozen=True)
@@ -35,12 +54,15 @@ class Problem:
     line: int | None = None  # 1-based line in the file, where known
 
     def describe(self, source: str = "") -> str:
-        """Render as ``source:line: path: message`` leaving out the parts that are unknown."""
+        """Render as ``source:line: path: message`` leaving out the parts that are unknown.
+
+        The result is one printable line whatever the file name, field names and message
+        hold (see :func:`printable`)."""
         where = source
         if self.line is not None:
             where = f"{where}:{self.line}" if where else f"line {self.line}"
         parts = [p for p in (where, self.path) if p]
-        return ": ".join([*parts, self.message])
+        return printable(": ".join([*parts, self.message]))
 
 
 class PartnershipRulesError(Exception):
@@ -52,6 +74,10 @@ class _ProblemsError(PartnershipRulesError):
         self.source = source
         self.problems = list(problems) or [Problem("invalid input")]
         super().__init__(self.describe())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds from ``args`` (the message), which is not this signature.
+        return (type(self), (self.source, self.problems), self.__dict__)
 
     def describe(self) -> str:
         """One line per problem, each naming the source, line and field path."""

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from ._errors import Problem
+from ._errors import Problem, UsageError
 
 __all__ = [
     "Action",
@@ -40,6 +40,7 @@ __all__ = [
     "SelfAssessment",
     "Stakeholder",
     "check_references",
+    "parse_date",
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
@@ -73,6 +74,18 @@ def _iso_date(value: Any) -> Any:
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def parse_date(value: object, *, name: str = "as_of") -> dt.date:
+    """``value`` read exactly as a record's dates are: a :class:`datetime.date` (not a
+    datetime) or ``YYYY-MM-DD`` text. Anything else raises :class:`UsageError` naming
+    ``name`` (``as_of``, ``--as-of``...)."""
+    try:
+        date: dt.date = _iso_date(value)
+    except ValueError as error:
+        raise UsageError(f"{name}: {error}") from None
+    return date
+
 
 Context = Literal["core", "education-training", "nvq", "childrens-services", "community-learning"]
 Stage = Literal[
@@ -136,8 +149,13 @@ Rating = Literal["red", "amber", "green"]
 class _Model(BaseModel):
     # Each field's docstring is its description: it appears in the JSON Schema and in
     # docs/record-format.md, both generated from these models.
+    # Strict: a quoted "12" is not a number, "off" or 1 is not a boolean, true is not 1.0.
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, frozen=True, use_attribute_docstrings=True
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+        strict=True,
     )
 
 
@@ -586,24 +604,38 @@ def check_references(record: Record) -> list[Problem]:
 
 
 def _reporting_cycles(bodies: list[Body]) -> list[Problem]:
-    """A problem for each body whose ``reports_to`` chain leads back to itself (length > 1)."""
+    """A problem for each cycle of ``reports_to`` longer than one body, named from its first
+    body in record order. Linear: each body is walked once (every body has at most one
+    ``reports_to``, so each walk ends in a body already walked or on a new cycle)."""
     index = {body.id: i for i, body in enumerate(bodies)}
     parent = {body.id: body.reports_to for body in bodies}
-    problems = []
-    reported: set[str] = set()
+    done: set[str] = set()
+    cycles: dict[str, list[str]] = {}  # every body on a cycle -> that cycle, in walk order
     for body in bodies:
-        seen = [body.id]
-        current = parent.get(body.id)
-        while current is not None and current in parent and current not in seen:
-            seen.append(current)
+        walk: dict[str, int] = {}  # body -> its position in this walk
+        current: str | None = body.id
+        while current is not None and current in parent and current not in done:
+            if current in walk:
+                cycle = list(walk)[walk[current] :]
+                for member in cycle:
+                    cycles[member] = cycle
+                break
+            walk[current] = len(walk)
             current = parent[current]
-        if current == body.id and len(seen) > 1 and body.id not in reported:
-            cycle = seen + [body.id]
-            reported.update(seen)
-            problems.append(
-                Problem(
-                    "reports_to forms a cycle: " + " -> ".join(cycle),
-                    f"governance.bodies[{index[body.id]}].reports_to",
-                )
+        done.update(walk)
+    problems = []
+    reported: set[int] = set()
+    for body in bodies:
+        found = cycles.get(body.id)
+        if found is None or len(found) < 2 or id(found) in reported:
+            continue
+        reported.add(id(found))
+        start = found.index(body.id)
+        named = found[start:] + found[:start] + [body.id]
+        problems.append(
+            Problem(
+                "reports_to forms a cycle: " + " -> ".join(named),
+                f"governance.bodies[{index[body.id]}].reports_to",
             )
+        )
     return problems

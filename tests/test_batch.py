@@ -3,15 +3,15 @@ an interrupted batch (Ctrl-C) exits 130 with a clear message and writes no outpu
 
 from __future__ import annotations
 
-import errno
+import ctypes
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import partnership_rules.cli.main as cli_main
 import pytest
@@ -177,22 +177,38 @@ def test_ctrl_c_while_the_output_is_written(
     assert leftovers(previous_output.parent) == []  # the temporary file is removed
 
 
-def open_fifo_writer(fifo: Path, process: subprocess.Popen[str], timeout: float = 60) -> Any:
-    """Open ``fifo`` for writing as soon as ``process`` opens it for reading; fail, rather
-    than block for ever, if the process exits first."""
+def wait_until_a_file_is_opened(
+    directory: Path, process: subprocess.Popen[str], timeout: float = 60
+) -> None:
+    """Return once ``process`` (or a worker) opens a file in ``directory`` (Linux inotify);
+    fail, rather than wait for ever, if the process exits first."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    in_open = 0x20
+    watcher = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+    if watcher < 0 or libc.inotify_add_watch(watcher, bytes(directory), in_open) < 0:
+        pytest.skip("inotify is not available")
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return os.fdopen(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "w")
-        except OSError as error:  # ENXIO: no reader yet
-            if error.errno != errno.ENXIO:
-                raise
-        if process.poll() is not None:
-            _, stderr = process.communicate()
-            pytest.fail(f"exited with {process.returncode} before reading the FIFO: {stderr}")
-        if time.monotonic() > deadline:
-            pytest.fail("the batch never opened the FIFO")
-        time.sleep(0.01)
+    try:
+        while True:
+            try:
+                events = os.read(watcher, 65536)
+            except BlockingIOError:
+                events = b""
+            # struct inotify_event: int wd; uint32 mask, cookie, len; char name[len]
+            offset = 0
+            while offset < len(events):
+                _, mask, _, length = struct.unpack_from("iIII", events, offset)
+                if length and not mask & 0x40000000:  # a file inside, not the directory (IN_ISDIR)
+                    return
+                offset += 16 + length
+            if process.poll() is not None:
+                _, stderr = process.communicate()
+                pytest.fail(f"exited with {process.returncode} before auditing: {stderr}")
+            if time.monotonic() > deadline:
+                pytest.fail("the batch never opened a record file")
+            time.sleep(0.005)
+    finally:
+        os.close(watcher)
 
 
 @pytest.fixture(scope="module")
@@ -219,12 +235,13 @@ def test_a_real_sigint_during_a_big_batch(
     stops at once: it neither finishes the files already handed to workers nor waits for a
     worker stuck on one.
 
-    The first input is a FIFO: its audit blocks reading it until this test opens it for
-    writing, so the signal arrives while the batch is running, not during start-up; and
-    the FIFO is held open (a file that never ends) until the command has exited.
+    The signal is sent once the batch has opened one of its records, so that it arrives
+    while the batch is running, not during start-up. The first input is a FIFO held open
+    (a file that never ends) until the command has exited: it is refused at once, not read.
     """
     fifo = tmp_path / "first.yaml"
     os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # an open writer: reading would block
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     output = out_dir / "report.json"
@@ -253,17 +270,16 @@ def test_a_real_sigint_during_a_big_batch(
         cwd=tmp_path,  # not the checkout: its source tree would shadow the installed package
     )
     try:
-        with open_fifo_writer(fifo, process):  # once the batch has opened the FIFO to read it
-            time.sleep(0.2)
-            if to_group:
-                os.killpg(process.pid, signal.SIGINT)
-            else:
-                process.send_signal(signal.SIGINT)
-            interrupted = time.monotonic()
-            # The FIFO stays open: a file that never ends must not keep the batch alive.
-            stdout, stderr = process.communicate(timeout=30)
-            stopped = time.monotonic() - interrupted
+        wait_until_a_file_is_opened(big_batch, process)
+        if to_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = process.communicate(timeout=30)
+        stopped = time.monotonic() - interrupted
     finally:
+        os.close(writer)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from partnership_rules import Problem, RecordError, load_record, record_from_data
+from partnership_rules import (
+    DataLimits,
+    Problem,
+    RecordError,
+    UsageError,
+    load_record,
+    parse_date,
+    read_data_file,
+    record_from_data,
+)
 from partnership_rules._loader import MAX_DEPTH, parse_text
 
 GOOD = """\
@@ -215,7 +224,7 @@ def test_counts_are_bounded(tmp_path: Path) -> None:
             GOOD + "x:\n\t- y\n",
             ("invalid YAML: found character that cannot start any token", "", 6),
         ),
-        (GOOD + "---\n" + GOOD, ("a record file holds one YAML document", "", 5)),
+        (GOOD + "---\n" + GOOD, ("more than one YAML document: a file holds one", "", 5)),
         (GOOD + "x: *nowhere\n", ("unknown alias '*nowhere'", "", 5)),
         (GOOD + "? [a, b]\n: c\n", ("mapping keys must be plain text", "", 5)),
         (GOOD + "partners: []\n", ("duplicate key 'partners'", "partners", 5)),
@@ -262,8 +271,8 @@ def test_a_utf8_byte_order_mark_is_dropped(tmp_path: Path) -> None:
         (b"partnership: {id: p, name: Caf\xe9}\n", ("not UTF-8 text (bad byte 0xe9)", "", 1)),
         (b"\xef\xbb\xbf# ok\n\n\nname: \xff\n", ("not UTF-8 text (bad byte 0xff)", "", 4)),
         (b"\xff\xfep\x00", ("UTF-16 text: save the file as UTF-8", "", 1)),
-        (b"partnership:\x00\x01\x02", ("binary data, not a text record", "", None)),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", ("binary data, not a text record", "", None)),
+        (b"partnership:\x00\x01\x02", ("binary data, not a text file", "", None)),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", ("binary data, not a text file", "", None)),
     ],
 )
 def test_bytes_that_are_not_utf8_text(
@@ -356,3 +365,226 @@ def test_a_missing_file(tmp_path: Path) -> None:
         str(caught.value)
         == f"{tmp_path / 'missing.yaml'}: cannot read file: No such file or directory"
     )
+
+
+# --- strict types: YAML 1.2 core schema, and forms YAML 1.1 reads otherwise refused -----------
+
+BOOLEAN_HINT = "is a boolean to YAML 1.1 and text to YAML 1.2"
+NUMBER_HINT = "is not a plain decimal number (YAML 1.1 and 1.2 read it differently)"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("False", False), ("TRUE", True), ("~", None), ("null", None), ("", None)],
+)
+def test_yaml_12_booleans_and_nulls(tmp_path: Path, value: str, expected: bool | None) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        GOOD
+        + f"information_sharing: {{agreement: true}}\nqualifications: {{awarding_body_approved: {value}}}\n"
+    )
+    assert load_record(path).qualifications.awarding_body_approved is expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12.0),
+        ("-0.5", -0.5),
+        ("1e3", 1000.0),
+        ("+7", 7.0),
+        (".5", 0.5),
+        ("5.", 5.0),
+        ("017.5", 17.5),
+    ],
+)
+def test_yaml_12_numbers(tmp_path: Path, value: str, expected: float) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(GOOD + f"objectives: [{{id: o, statement: S, baseline: {value}}}]\n")
+    assert load_record(path).objectives[0].baseline == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        *((word, BOOLEAN_HINT) for word in ("yes", "No", "ON", "off", "y", "N")),
+        *(
+            (number, NUMBER_HINT)
+            for number in (
+                "017",
+                "-01",
+                "0o17",
+                "0x1f",
+                "0b11",
+                "1_000",
+                "1_000.5",
+                "1:30",
+                "-190:20:30.5",
+            )
+        ),
+    ],
+)
+def test_yaml_11_forms_are_refused_with_how_to_write_them(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    # Refused in any field, text fields too: another reader would see a different value.
+    text = GOOD + f"stakeholders: [{{id: s, name: {value}}}]\n"
+    assert one(tmp_path, text) == (
+        f"{value!r} {hint}: write "
+        + (
+            "true or false, or quotes if it is text"
+            if hint == BOOLEAN_HINT
+            else "decimal digits, such as 1000, or quotes if it is text"
+        ),
+        "stakeholders[0].name",
+        5,
+    )
+    quoted = GOOD + f"stakeholders: [{{id: s, name: '{value}'}}]\n"
+    path = tmp_path / "quoted.yaml"
+    path.write_text(quoted)
+    assert load_record(path).stakeholders[0].name == value
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("partners[0].lead", '"off"', "expected true or false, found the text 'off'"),
+        ("partners[0].lead", '"true"', "expected true or false, found the text 'true'"),
+        ("partners[0].lead", "1", "expected true or false, found the number 1"),
+        ("partners[0].lead", "0.0", "expected true or false, found the number 0.0"),
+        ("objectives[0].target", '"12"', "expected a number, found the text '12'"),
+        ("objectives[0].target", "true", "expected a number, found true"),
+        ("qualifications.candidates", "12.5", "expected a whole number, found the number 12.5"),
+        ("qualifications.candidates", "12.0", "expected a whole number, found the number 12.0"),
+        ("qualifications.candidates", "false", "expected a whole number, found false"),
+        ("metrics[0].readings[0].value", "true", "expected a number or text, found true"),
+        ("metrics[0].readings[0].value", "[1]", "expected a number or text, found a list"),
+        ("partnership.name", "12", "expected text, found the number 12"),
+    ],
+)
+def test_a_wrong_type_is_refused_in_yaml_and_json(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    import json
+
+    data: dict[str, object] = {
+        "partnership": {"id": "p", "name": "P"},
+        "partners": [{"id": "a", "name": "A"}],
+        "objectives": [{"id": "o", "statement": "S"}],
+        "metrics": [{"id": "m", "name": "M", "readings": [{"date": "2016-01-01", "value": 1}]}],
+        "qualifications": {},
+    }
+    parts = field.replace("]", "").replace("[", ".").split(".")
+    node: object = data
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node[part]  # type: ignore[index]
+    node[parts[-1]] = json.loads(value)  # type: ignore[index]
+    for suffix in (".yaml", ".json"):
+        assert one(tmp_path, json.dumps(data), suffix)[:2] == (message, field)
+
+
+def test_explicit_standard_tags_are_read_strictly(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        GOOD + "objectives: [{id: !!str 017, statement: !!str yes, target: !!float 12}]\n"
+    )
+    objective = load_record(path).objectives[0]
+    assert (objective.id, objective.statement, objective.target) == ("017", "yes", 12.0)
+    assert one(tmp_path, GOOD + "qualifications: {candidates: !!int 0x1F}\n") == (
+        f"'0x1F' {NUMBER_HINT}: write decimal digits, such as 1000, or quotes if it is text",
+        "qualifications.candidates",
+        5,
+    )
+    assert (
+        one(tmp_path, GOOD + "qualifications: {candidates: !!int 1.5}\n")[0]
+        == "'1.5' is not a valid !!int"
+    )
+
+
+def test_a_huge_json_integer_names_the_file_and_line(tmp_path: Path) -> None:
+    text = (
+        '{"partnership": {"id": "p", "name": "P"},\n "partners": [{"id": "a", "name": "A"}],\n "x": -'
+        + "9" * 5000
+        + "}"
+    )
+    assert one(tmp_path, text, ".json") == ("a number with too many digits to read", "", 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (
+            '{"partnership": {"id": "p", "name": "P"}, "partners": [{"id": "a", "name": "\\ud800x"}]}',
+            "partners[0].name",
+        ),
+        ('{"partnership": {"id": "p", "name": "P"}, "x\\udfff": 1}', ""),
+        (
+            '{"partnership": {"id": "p", "name": "P"}, "partners": [{"id": "a", "name": "\\udc00\\ud800"}]}',
+            "partners[0].name",
+        ),
+    ],
+)
+def test_lone_surrogates_in_json_are_refused(tmp_path: Path, text: str, path: str) -> None:
+    found = problems(tmp_path, text, ".json")[0]
+    assert "lone surrogate" in found.message and found.path == path
+
+
+def test_a_surrogate_pair_in_json_is_one_character(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(
+        '{"partnership": {"id": "p", "name": "\\ud83d\\ude00"}, "partners": [{"id": "a", "name": "A"}]}'
+    )
+    assert load_record(path).partnership.name == "\U0001f600"
+
+
+# --- the bounded reader, for any data file ----------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_limits_are_the_callers(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"data{suffix}"
+    path.write_text('{"a": [1, 2, 3, 4], "b": {"c": [[[]]]}}')
+    parsed = read_data_file(path, limits=DataLimits(max_items=4, max_depth=4))
+    assert parsed.data == {"a": [1, 2, 3, 4], "b": {"c": [[[]]]}}
+    with pytest.raises(RecordError) as caught:
+        read_data_file(path, limits=DataLimits(max_items=3))
+    assert caught.value.problems[0].message == "more than 3 items in one list or mapping"
+    assert caught.value.problems[0].path == "a"
+    with pytest.raises(RecordError) as caught:
+        read_data_file(path, limits=DataLimits(max_depth=3))
+    assert caught.value.problems[0].message == "nested more than 3 levels deep"
+    with pytest.raises(RecordError) as caught:
+        read_data_file(path, limits=DataLimits(max_values=5))
+    assert "more than 5 values" in caught.value.problems[0].message
+
+
+def test_yaml_lines_are_looked_up_by_path(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("a:\n  b:\n    - x\n    - {c: 1,\n       d: 2}\ne: &e [1]\nf: *e\n")
+    lines = read_data_file(path).lines
+    assert [
+        lines.get(p) for p in [(), ("a",), ("a", "b"), ("a", "b", 1), ("a", "b", 1, "d"), ("f",)]
+    ] == [1, 2, 3, 4, 5, 7]
+    assert lines.get(("a", "b", 5)) is None and lines.nearest(("a", "b", 5)) == 3
+    assert dict(lines)[("e", 0)] == 6  # an alias's items keep the lines of its anchor
+
+
+def test_parse_date_reads_exactly_what_record_dates_accept() -> None:
+    assert parse_date("2016-02-29") == dt.date(2016, 2, 29)
+    assert parse_date(dt.date(2016, 2, 29)) == dt.date(2016, 2, 29)
+    for value, message in [
+        ("2015-02-29", "as_of: '2015-02-29' is not a valid date: day is out of range for month"),
+        ("2016-2-29", "as_of: expected an ISO date (YYYY-MM-DD), found '2016-2-29'"),
+        ("20160229", "as_of: expected an ISO date (YYYY-MM-DD), found '20160229'"),
+        ("2016-02-29T00:00", "as_of: expected an ISO date (YYYY-MM-DD), found '2016-02-29T00:00'"),
+        (
+            dt.datetime(2016, 2, 29),
+            "as_of: expected an ISO date (YYYY-MM-DD), found datetime.datetime(2016, 2, 29, 0, 0)",
+        ),
+        (0, "as_of: expected an ISO date (YYYY-MM-DD), found 0"),
+    ]:
+        with pytest.raises(UsageError) as caught:
+            parse_date(value)
+        assert str(caught.value) == message
+    with pytest.raises(UsageError, match="^--as-of: "):
+        parse_date("soon", name="--as-of")
