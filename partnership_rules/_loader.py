@@ -518,8 +518,8 @@ def _read_yaml(
 # takes the careful path, which walks the parsed values to name the field.
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_EMPTY_CONTAINER = re.compile(r"\[\s*\]|\{\s*\}")
+_WHITESPACE = str.maketrans("", "", " \t\n\r")
+_NOT_BRACKETS = str.maketrans("", "", ",:0123456789+-.eEtrueflsnNaIiy")
 _BRACKETS_AS_PARENS = str.maketrans("[]{}", "()()")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -571,15 +571,16 @@ def _json_structure(text: str) -> tuple[str, int]:
 
     Only meaningful for valid JSON (the parser decides that); escaped backslashes and quotes
     are removed first, so that splitting on quotes leaves the text outside strings at even
-    positions.
+    positions. Outside strings valid JSON has only brackets, punctuation, whitespace, numbers
+    and the words true, false, null, NaN and Infinity: deleting those leaves the brackets.
     """
     plain = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
-    outside = "".join(plain.split('"')[::2])
-    brackets = _NOT_BRACKET.sub("", outside)
-    # Each element of a container but the first follows a comma: values = the root + commas
-    # + one per non-empty container.
-    values = 1 + outside.count(",") + len(brackets) // 2 - len(_EMPTY_CONTAINER.findall(outside))
-    return brackets, values
+    outside = "".join(plain.split('"')[::2]).translate(_WHITESPACE)
+    empty = outside.count("[]") + outside.count("{}")
+    brackets = outside.translate(_NOT_BRACKETS)
+    # Each element of a container but the first follows a comma: values = the top-level value
+    # + commas + one per non-empty container.
+    return brackets, 1 + outside.count(",") + len(brackets) // 2 - empty
 
 
 def _nests_deeper(brackets: str, max_depth: int, *, quick: bool = False) -> bool:

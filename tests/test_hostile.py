@@ -269,7 +269,6 @@ def test_a_file_of_many_small_values_is_refused(tmp_path: Path) -> None:
     # 60 lists of 10,000: each list is within the limit of items, the document is not.
     path = tmp_path / "many.json"
     path.write_text("[" + ",".join(["[" + ",".join(["0"] * 10_000) + "]"] * 60) + "]")
-    expect_fast_and_small(path)
     expect_refused(path, ": document holds more than 500,000 values")
 
 
