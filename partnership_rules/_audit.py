@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
@@ -22,10 +23,10 @@ from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
 from ._record import Record
 from ._report import Finding, PartnershipRef, Report
-from ._rule_loader import load_rulesets
+from ._rule_loader import load_rulesets, shipped_ruleset_names
 from ._rule_model import CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES
-from .engines import create_engine
+from .engines import ENGINE_ENV, create_engine
 from .facts import derive_facts
 
 __all__ = ["Auditor", "RecordSource", "audit"]
@@ -151,12 +152,57 @@ def _to_record(source: RecordSource) -> tuple[Record, str | None]:
     raise UsageError(f"cannot audit a {type(source).__name__}: give a path, a dict or a Record")
 
 
+# audit() keeps the auditors of its most recent ruleset selections (compiled rules are
+# costly to build, and durable-rules frees them only when their engine is garbage).
+AUDITOR_CACHE_SIZE = 8
+_AUDITORS: OrderedDict[Hashable, Auditor] = OrderedDict()
+_AUDITORS_LOCK = threading.Lock()
+
+
+def _selection_key(
+    rulesets: Sequence[str | os.PathLike[str]] | None, engine: str | None
+) -> Hashable | None:
+    """What makes two ``audit()`` calls share an auditor: the rulesets named (a rule file by
+    its path, size and modification time) and the engine asked for; None if not cacheable."""
+    items: list[Hashable] = []
+    for item in rulesets or ():
+        name = os.fspath(item)
+        if name in shipped_ruleset_names():
+            items.append(name)
+            continue
+        try:
+            stat = os.stat(name)
+        except OSError:
+            return None  # let the Auditor report it
+        items.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    chosen = engine if engine is not None else os.environ.get(ENGINE_ENV)
+    return (None if rulesets is None else tuple(items), chosen)
+
+
 def audit(
     source: RecordSource,
     *,
-    rulesets: Sequence[str | Path] | None = None,
+    rulesets: Sequence[str | os.PathLike[str]] | None = None,
     as_of: dt.date | None = None,
     engine: str | None = None,
 ) -> Report:
-    """Audit one record with a fresh :class:`Auditor` (build one yourself to audit many)."""
-    return Auditor(rulesets, engine=engine).audit(source, as_of=as_of)
+    """Audit one record with the :class:`Auditor` for ``rulesets`` and ``engine`` (see
+    :class:`Auditor`); build one yourself to audit many records.
+
+    The auditors of the last ``AUDITOR_CACHE_SIZE`` (8) selections of rulesets and engine are
+    kept for the next call: this bounded cache is the library's only state.
+    """
+    key = _selection_key(rulesets, engine)
+    if key is None:
+        return Auditor(rulesets, engine=engine).audit(source, as_of=as_of)
+    with _AUDITORS_LOCK:
+        auditor = _AUDITORS.get(key)
+        if auditor is not None:
+            _AUDITORS.move_to_end(key)
+    if auditor is None:
+        auditor = Auditor(rulesets, engine=engine)
+        with _AUDITORS_LOCK:
+            _AUDITORS[key] = auditor
+            while len(_AUDITORS) > AUDITOR_CACHE_SIZE:
+                _AUDITORS.popitem(last=False)
+    return auditor.audit(source, as_of=as_of)

@@ -117,9 +117,11 @@ def test_the_state_count_returns_to_zero_after_5000_audits(engine: str) -> None:
         assert engine_.live_states == 0  # type: ignore[attr-defined]
         assert engine_._next_sid > 5000  # type: ignore[attr-defined]
         # Every state the C engine held is gone: asking for one is "sid not found" (309).
-        for ruleset in engine_._rulesets:  # type: ignore[attr-defined]
+        import durable_rules_engine
+
+        for part in engine_._parts:  # type: ignore[attr-defined]
             for sid in (1, 1024, 1025, engine_._next_sid):  # type: ignore[attr-defined]
                 with pytest.raises(Exception, match="error code: 309"):
-                    engine_._host.get_state(ruleset, str(sid))  # type: ignore[attr-defined]
+                    durable_rules_engine.get_state(part.handle, str(sid))
     else:
-        assert not hasattr(engine_, "_host")  # the plain-Python engine keeps no state at all
+        assert not hasattr(engine_, "_parts")  # the plain-Python engine keeps no state at all

@@ -428,23 +428,68 @@ def test_one_unhandled_fact_type_does_not_fail_the_batch() -> None:
 
 
 @needs_durable
-def test_callbacks_take_one_parameter_and_a_lost_fact_is_an_error(
-    monkeypatch: pytest.MonkeyPatch,
+def test_facts_the_c_engine_drops_are_an_error_not_a_silent_loss() -> None:
+    # Trap 5: a fact with more than ~250 properties ends the C engine's reading of the batch,
+    # silently. The sentinel fact after the last one must fire, or the run fails; the state
+    # is deleted all the same and the engine keeps working.
+    result = _run_isolated(
+        _SETUP
+        + """
+part = engine._parts[0]
+views = [{"id": "partner:a", "type": "partner"},
+         {"id": "partner:b", "type": "partner", **{f"f{i}": i for i in range(300)}},
+         {"id": "partner:c", "type": "partner"}]
+try:
+    engine._run_part(part.handle, "lost", views)
+except RuntimeError as error:
+    print("error:", error)
+print(engine.live_states)
+facts = [{"type": "partner", "subject": "partner:a", "id": "a", "seat_count": 2}]
+from partnership_rules.engines._python import PythonEngine
+print(engine.run(facts) == PythonEngine(rules).run(facts), engine.live_states)
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "error: durable-rules read only part of the 3 facts",
+        "0",
+        "True 0",
+    ], result.stdout
+
+
+@needs_durable
+def test_a_run_the_c_engine_refuses_leaves_no_state_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # Trap 8: two-parameter callbacks are asynchronous and lose findings; exceptions in a
-    # callback are swallowed. The engine counts the facts its catch-all saw.
-    import inspect
-
-    from partnership_rules.engines._durable import DurableEngine
-
-    engine = DurableEngine(ALL_RULES)
-    callback = engine._callback("X")
-    assert len(inspect.signature(callback).parameters) == 1
-    assert len(inspect.signature(engine._count_fact).parameters) == 1
-    monkeypatch.setattr(engine._host, "assert_facts", lambda *args: None)
-    with pytest.raises(RuntimeError, match="saw 0 of 1 facts"):
-        engine.run([{"type": "partner", "subject": "partner:a", "id": "a"}])
-    assert engine.live_states == 1  # never deleted: no action ran there (trap 3)
+    # Trap 3 on the error path: a batch the C engine fails on (here error 303, too many
+    # tests holding at once, with the split into parts turned off) still has its state
+    # deleted, without a segfault, and the engine keeps working.
+    result = _run_isolated(
+        f"""
+import json
+from partnership_rules import FACT_SCHEMAS
+from partnership_rules._rule_loader import load_ruleset
+from partnership_rules.engines import _durable
+from partnership_rules.engines._python import PythonEngine
+rules = list(load_ruleset({str(_wide_rules(tmp_path))!r}).rules)
+_durable.split_rules = lambda rules: [list(rules)]
+engine = _durable.DurableEngine(rules)
+numbers = [r.fields[0] for r in rules]
+wide = [{{"type": "partnership", "subject": "partnership:p", "id": "p", **{{f: 1 for f in numbers}}}}]
+try:
+    engine.run(wide)
+except RuntimeError as error:
+    print("error:", error)
+print(engine.live_states)
+narrow = [{{"type": "partnership", "subject": "partnership:p", "id": "p", numbers[0]: 1}}]
+print(engine.run(narrow) == PythonEngine(rules).run(narrow), engine.live_states)
+"""
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and "error code: 303" in lines[0], result.stdout
+    assert lines[1:] == ["0", "True 0"], result.stdout
 
 
 @needs_durable
@@ -503,10 +548,8 @@ def test_an_or_whose_branches_both_hold_matches_once(operator_rules: list[Compil
     assert matches == PythonEngine(either).run([fact])
 
 
-def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) -> None:
-    # durable-rules' matching walk has a 64-entry stack: ~70 rules holding for one fact
-    # failed the whole batch with "error code: 303". Every number and bool field of
-    # partnership facts, each tested by its own rule.
+def _wide_rules(tmp_path: Path) -> Path:
+    """A rule file with one rule per number and bool field of partnership facts."""
     numbers = [
         f
         for f, spec in FACT_SCHEMAS["partnership"].items()
@@ -535,7 +578,15 @@ def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) ->
     }
     path = tmp_path / "wide.json"
     path.write_text(json.dumps(rules))
-    compiled = list(load_ruleset(path).rules)
+    return path
+
+
+def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) -> None:
+    # durable-rules' matching walk has a 64-entry stack: ~70 rules holding for one fact
+    # failed the whole batch with "error code: 303". Every number and bool field of
+    # partnership facts, each tested by its own rule.
+    compiled = list(load_ruleset(_wide_rules(tmp_path)).rules)
+    numbers = [rule.fields[0] for rule in compiled]
     fact = {"type": "partnership", "subject": "partnership:p", "id": "p", **{f: 1 for f in numbers}}
     expected = PythonEngine(compiled).run([fact])
     assert len(expected) == len(numbers)
@@ -543,6 +594,6 @@ def test_many_tests_holding_at_once_are_split_across_rulesets(tmp_path: Path) ->
         from partnership_rules.engines._durable import DurableEngine
 
         engine = DurableEngine(compiled)
-        assert len(engine._rulesets) >= 2
+        assert len(engine._parts) >= 2
         assert engine.run([fact]) == expected
         assert engine.live_states == 0

@@ -1,39 +1,56 @@
 """The durable-rules engine: the compiled rules run on durable-rules' C engine.
 
-Nothing outside this module touches durable-rules. Its traps (see the project notes) and
-how each is guarded here:
+durable-rules' own Python layer (``durable.engine``) runs one Python action per match, and
+serialises the whole state to JSON and back around each one; it raises for a whole batch
+when any fact is handled by no rule. This engine calls the C extension
+(``durable_rules_engine``, which that layer wraps) directly instead: per run and ruleset
+part, one call asserts every fact as one JSON array, and each rule that matched hands over
+all its matches at once (its ``cap``), so a run costs a few C calls whatever the number of
+facts and findings, and no Python code runs inside the C engine. Nothing outside this
+module touches durable-rules.
 
-- background timer threads that crash with several threads: ``_QuietHost`` never starts them;
+durable-rules' traps (see the project notes) and how each is guarded here:
+
+- background timer threads that crash with several threads: the Python layer's ``Host``
+  starts them; it is never used here, so no thread is started;
 - 1,024 live states per ruleset: every run deletes its state in ``finally``;
-- deleting a state where no action ran segfaults: a catch-all rule fires on every fact,
-  and an empty batch never reaches the engine;
-- one unhandled or duplicate fact fails the whole batch: the catch-all handles every fact,
-  and subjects are checked unique before asserting;
-- facts with too many properties are dropped: only the fields rules test are sent, and
-  their number is bounded when rules are compiled;
+- deleting a state where no action ran segfaults (the C state keeps an uninitialised
+  pointer until an action starts): a sentinel fact, first in every batch, always fires the
+  sentinel rule, and every started action is completed before the state is deleted; an
+  empty batch never reaches the engine;
+- a fact no rule handles, or a duplicate, made the Python layer fail the whole batch: the
+  C engine goes on with the rest of the batch, and only says so in its return code, which
+  is not an error here; subjects are checked unique before asserting. Each part is sent
+  only the facts of the types its rules test;
+- facts with too many properties are dropped silently, with every fact after them in the
+  batch (the C engine stops reading the array): only the fields rules test are sent, their
+  number is bounded when rules are compiled, and a second sentinel, last in every batch,
+  must fire, or the run is an error;
 - colliding fact ids: each fact's ``id`` is its subject (``kind:id``), unique per record;
-- callback exceptions are swallowed, and two-parameter callbacks lose findings: the
-  callback is a one-parameter closure that cannot raise, and the match count is checked;
 - a condition with ``$or`` fires once for each of its branches that holds: matches are
   de-duplicated;
 - more than 64 tests holding at once under one node fail the batch (its matching walk has
-  a 64-entry stack): the rules are split into several rulesets (``_limits.split_rules``);
+  a 64-entry stack): the rules are split into several parts (``_limits.split_rules``);
 - floats in exponent form (``1e+20``) crash the C engine and texts are read as C strings:
   every value is checked, and converted where that keeps it exact, before it is sent;
 - rule sets it cannot compile (more than 14 groups in a condition, more than 256 rules on
   one test) and one it loops on for ever (512 different tests under one node) are refused
   when rules are compiled (see ``_limits``); anything else it refuses is a
   :class:`RulesetError` naming the rule;
-- rulesets are never freed: an engine is built once per set of rules and reused;
+- rulesets are never freed by durable-rules' Python layer: here an engine's rulesets are
+  freed (``delete_ruleset``) once the engine is garbage, at the next call into the engine;
 - no locking in the C engine: one process-wide lock around every call into it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
+import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .._errors import Problem, RulesetError
@@ -44,20 +61,28 @@ from ._limits import engine_fields, split_rules
 __all__ = ["DURABLE_IMPORT_ERROR", "DurableEngine", "durable_available"]
 
 try:  # durable-rules 2.0.28 does not import on Python 3.13 (PyEval_CallObject is gone)
-    from durable.engine import Host as _DurableHost
+    import durable_rules_engine as _C
 
     DURABLE_IMPORT_ERROR: str | None = None
 except ImportError as error:  # pragma: no cover - depends on the interpreter
-    _DurableHost = None
+    _C = None
     DURABLE_IMPORT_ERROR = str(error)
 
 # The C engine keeps process-wide handle tables and has no locks of its own.
-_DURABLE_LOCK = threading.Lock()
+_LOCK = threading.Lock()
+# Handles of rulesets whose engine is garbage, freed at the next call into the C engine
+# (a finaliser may run inside another call holding the lock, so it only queues them).
+_RETIRED: list[int] = []
+
+# The type of the sentinel facts; fact types never start with "_".
+_SENTINEL = "__sentinel__"
+# How many matches of one rule the C engine hands over in one action (an unsigned short).
+_CAP = 60000
 
 
 def _reset_lock_in_child() -> None:
-    global _DURABLE_LOCK
-    _DURABLE_LOCK = threading.Lock()
+    global _LOCK
+    _LOCK = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -67,73 +92,55 @@ if hasattr(os, "register_at_fork"):
 
 def durable_available() -> bool:
     """True when durable-rules imports on this interpreter."""
-    return _DurableHost is not None
+    return _C is not None
 
 
-if _DurableHost is not None:
+def _free_retired() -> None:
+    # Called with the lock held.
+    while _RETIRED:
+        _C.delete_ruleset(_RETIRED.pop())
 
-    class _QuietHost(_DurableHost):  # type: ignore[misc]
-        def _run(self) -> None:
-            # No dispatch or timer threads: every action runs synchronously in assert_facts.
-            pass
+
+def _definition(rules: Sequence[CompiledRule]) -> str:
+    rulesets: dict[str, Any] = {
+        rule.id: {"all": [{"m": rule.condition}], "cap": _CAP} for rule in rules
+    }
+    rulesets[_SENTINEL] = {"all": [{"m": {"type": _SENTINEL}}], "cap": _CAP}
+    return json.dumps(rulesets, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Part:
+    handle: int
+    types: tuple[str, ...]  # the fact types its rules test
 
 
 class DurableEngine:
     """Runs the compiled rules on durable-rules, in private rulesets of this engine."""
 
     name = "durable"
-    _CATCH_ALL = "__every_fact__"
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
-        if _DurableHost is None:
+        if _C is None:
             raise RuntimeError(f"durable-rules cannot be imported here: {DURABLE_IMPORT_ERROR}")
-        engine_fields(rules)  # checks the limits on all the rules together
+        self._fields = engine_fields(rules)  # also checks the limits on all rules together
         base = f"partnership_rules_{uuid.uuid4().hex}"
-        self._parts = [
-            (f"{base}_{index}", engine_fields(part), part)
-            for index, part in enumerate(split_rules(rules))
-        ]
-        self._rulesets = [name for name, _, _ in self._parts]
-        self._matches: list[Match] = []
-        self._errors: list[BaseException] = []
-        self._fired = 0
+        parts: list[_Part] = []
+        with _LOCK:
+            _free_retired()
+            try:
+                for index, part in enumerate(split_rules(rules)):
+                    handle = _C.create_ruleset(f"{base}_{index}", _definition(part))
+                    types = tuple(dict.fromkeys(rule.rule.applies_to for rule in part))
+                    parts.append(_Part(handle, types))
+            except Exception as error:  # durable's own error class, e.g. "error code: 204"
+                for done in parts:
+                    _C.delete_ruleset(done.handle)
+                raise _compile_error(rules, error) from None
+        self._parts = tuple(parts)
         self._next_sid = 0
         self._live_states = 0
-        definitions: dict[str, Any] = {}
-        for name, _, part in self._parts:
-            definition: dict[str, Any] = {}
-            for rule in part:
-                definition[rule.id] = {
-                    "all": [{"m": rule.condition}],
-                    "run": self._callback(rule.id),
-                }
-            definition[self._CATCH_ALL] = {
-                "all": [{"m": {"$ex": {"type": 1}}}],
-                "run": self._count_fact,
-            }
-            definitions[name] = definition
-        with _DURABLE_LOCK:
-            self._host = _QuietHost()
-            # set_rulesets deletes each "run" key from the dict it is given; this one is ours.
-            try:
-                self._host.set_rulesets(definitions)
-            except Exception as error:  # durable's own error class, e.g. "error code: 204"
-                raise _compile_error(rules, error) from None
-
-    def _callback(self, rule_id: str) -> Any:
-        matches = self._matches
-        errors = self._errors
-
-        def on_match(c: Any) -> None:  # exactly one parameter: two would make it asynchronous
-            try:
-                matches.append((rule_id, c.m["id"]))
-            except BaseException as error:  # noqa: BLE001 - durable-rules would swallow it
-                errors.append(error)
-
-        return on_match
-
-    def _count_fact(self, c: Any) -> None:
-        self._fired += 1
+        weakref.finalize(self, _RETIRED.extend, [part.handle for part in parts])
 
     @property
     def live_states(self) -> int:
@@ -142,54 +149,74 @@ class DurableEngine:
 
     def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
         """Every (rule id, subject) pair whose condition holds, sorted."""
-        parts = [(name, project(facts, fields)) for name, fields, _ in self._parts]
-        if not facts:  # assert_facts with an empty list segfaults
-            return []
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for view in project(facts, self._fields):
+            by_type.setdefault(view["type"], []).append(view)
         found: set[Match] = set()
-        with _DURABLE_LOCK:
-            for name, views in parts:
-                found.update(self._run_part(name, views))
+        with _LOCK:
+            _free_retired()
+            self._next_sid += 1
+            sid = str(self._next_sid)
+            for part in self._parts:
+                views = [view for fact_type in part.types for view in by_type.get(fact_type, ())]
+                if not views:  # asserting an empty list segfaults
+                    continue
+                try:
+                    found.update(self._run_part(part.handle, sid, views))
+                except _C.error as error:  # e.g. "error code: 303"
+                    raise RuntimeError(f"durable-rules failed: {error}") from None
         return sorted(found)
 
-    def _run_part(self, ruleset: str, views: list[dict[str, Any]]) -> list[Match]:
-        self._next_sid += 1
-        sid = str(self._next_sid)
+    def _run_part(self, handle: int, sid: str, views: list[dict[str, Any]]) -> list[Match]:
+        first = {"sid": sid, "id": f"{_SENTINEL}:first", "type": _SENTINEL}
+        last = {"sid": sid, "id": f"{_SENTINEL}:last", "type": _SENTINEL}
         for view in views:
             view["sid"] = sid
-        self._matches.clear()
-        self._errors.clear()
-        self._fired = 0
+        batch = json.dumps([first, *views, last], ensure_ascii=False, separators=(",", ":"))
         self._live_states += 1
+        matches: list[Match] = []
+        sentinels = 0
+        started = False  # once an action has started, deleting the state is safe
         try:
-            self._host.assert_facts(ruleset, views)
-            # A condition with "$or" fires once per branch that holds: one match each.
-            matches = list(self._matches)
-            fired, errors = self._fired, list(self._errors)
+            _, state = _C.assert_facts(handle, batch)
+            result = _C.start_action_for_state(handle, state)
+            started = result is not None
+            actions = result[1] if result else None
+            while actions:
+                for rule_id, frames in json.loads(actions).items():
+                    if rule_id == _SENTINEL:
+                        sentinels += len(frames)
+                    else:
+                        matches.extend((rule_id, frame["m"]["id"]) for frame in frames)
+                actions = _C.complete_and_start_action(handle, state)
         finally:
-            if self._fired:  # deleting a state where no action ran segfaults
-                self._host.delete_state(ruleset, sid)
+            if started or _complete_pending(handle):
+                _C.delete_state(handle, sid)
                 self._live_states -= 1
-            self._matches.clear()
-        if errors:
-            raise RuntimeError(f"rule callback failed: {errors[0]!r}")
-        if fired != len(views):
-            raise RuntimeError(f"the engine saw {fired} of {len(views)} facts")
+        if sentinels != 2:
+            raise RuntimeError(f"durable-rules read only part of the {len(views)} facts")
         return matches
 
 
+def _complete_pending(handle: int) -> bool:
+    """After a failed run: complete the actions still pending in the ruleset (only the
+    failed run's state can hold any); True if one started, so its state can be deleted."""
+    try:
+        result = _C.start_action(handle)
+        if not result:
+            return False
+        while _C.complete_and_start_action(handle, result[2]):
+            pass
+    except Exception:  # noqa: BLE001 - the state stays; the run's own error is raised
+        return False
+    return True
+
+
 def _compile_error(rules: Sequence[CompiledRule], error: Exception) -> RulesetError:
-    """Name the rule durable-rules cannot compile, trying each alone (only on failure:
-    a ruleset it has compiled is never freed)."""
+    """Name the rule durable-rules cannot compile, trying each alone (only on failure)."""
     for rule in rules:
-        probe = _QuietHost()
         try:
-            probe.set_rulesets(
-                {
-                    f"probe_{uuid.uuid4().hex}": {
-                        rule.id: {"all": [{"m": rule.condition}], "run": _ignore}
-                    }
-                }
-            )
+            probe = _C.create_ruleset(f"probe_{uuid.uuid4().hex}", _definition([rule]))
         except Exception as alone:  # noqa: BLE001 - durable's own error class
             return RulesetError(
                 f"ruleset {rule.ruleset}",
@@ -199,10 +226,7 @@ def _compile_error(rules: Sequence[CompiledRule], error: Exception) -> RulesetEr
                     )
                 ],
             )
+        _C.delete_ruleset(probe)
     return RulesetError(
         "rulesets", [Problem(f"durable-rules cannot compile these rules together: {error}")]
     )
-
-
-def _ignore(c: Any) -> None:
-    pass
