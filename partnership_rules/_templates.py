@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ._errors import Problem
 
-__all__ = ["render_template", "template_problems"]
+__all__ = ["display_value", "render_template", "template_problems"]
 
 
 class FieldSpec(Protocol):
@@ -25,18 +25,20 @@ class FieldSpec(Protocol):
     def type(self) -> str: ...
 
 
-def _display(value: Any, spec: str = "") -> str:
+def display_value(value: Any, spec: str = "") -> str:
+    """A fact value in words, the same in messages and in every report: yes/no, "none",
+    lists joined with commas, 3.0 as 3, a number formatted by ``spec`` (``.0%``) if given."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_display(v) for v in value) if value else "none"
+        return ", ".join(display_value(v) for v in value) if value else "none"
     if spec and isinstance(value, (int, float)):
         try:
             return format(value, spec)
         except ValueError:  # e.g. "d" on a float: a message must never fail to render
-            return _display(value)
+            return display_value(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -48,7 +50,7 @@ def render_template(template: str, fact: Mapping[str, Any]) -> str:
     for literal, field, spec, _ in string.Formatter().parse(template):
         out.append(literal)
         if field is not None:
-            out.append(_display(fact.get(field), spec or ""))
+            out.append(display_value(fact.get(field), spec or ""))
     return "".join(out)
 
 

@@ -15,6 +15,14 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files in tests/golden/ from the current renderings.",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     try:
         import partnership_rules.cli.main  # noqa: F401

@@ -120,7 +120,6 @@ def test_a_full_review_on_the_assessment_date_removes_every_no_review_finding(
 def test_every_format_renders_every_valid_record(record: dict[str, Any]) -> None:
     report = SHIPPED.audit(record)
     failed = ErrorReport(source="bad.yaml", error=AuditError(message="broken", line=3))
-    # (Rich's text rendering is the slow part: the report goes through it twice, not more.)
     assert render(report, "text", color=True)
     for fmt in FORMATS:
         if fmt != "text":

@@ -1,4 +1,4 @@
-"""Text for a terminal: plain lines wrapped with :mod:`textwrap`, coloured on request.
+"""Text for a terminal: plain lines wrapped to the width, coloured on request.
 
 Built as plain strings (rich's console layout costs about ten times the JSON rendering on a
 large report); colour is rich's ANSI rendering of a style, computed once per style.
@@ -6,7 +6,6 @@ large report); colour is rich's ANSI rendering of a style, computed once per sty
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -14,7 +13,7 @@ from .._report import ErrorReport, Finding, Report
 from . import escape
 from .common import SEVERITY_STYLES, Result, by_severity, error_lines, progress_line, summary_line
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "wrap"]
 
 Paint = Callable[[str, str], str]
 
@@ -40,6 +39,40 @@ def _coloured(text: str, style: str) -> str:
     return "\n".join(start + line + end for line in text.split("\n"))
 
 
+def wrap(text: str, width: int, indent: int = 0) -> str:
+    """``text`` filled to ``width`` columns, every line indented by ``indent`` spaces.
+
+    Runs of whitespace become one space. Greedy: the same lines as :func:`textwrap.fill`
+    with ``break_on_hyphens=False`` gives for the same words, at a fraction of its cost (a
+    report of thousands of findings wraps thousands of paragraphs)."""
+    pad = " " * indent
+    limit = max(width - indent, 1)
+    words = text.split()
+    if sum(map(len, words)) + len(words) - 1 <= limit:
+        return pad + " ".join(words) if words else ""
+    lines: list[str] = []
+    current: list[str] = []
+    size = 0
+    for word in words:
+        while len(word) > limit:  # a word longer than a line: fill the line, cut the word
+            room = limit - size - 1 if current else limit
+            if room <= 0:
+                lines.append(" ".join(current))
+                current, size = [], 0
+                continue
+            current.append(word[:room])
+            lines.append(" ".join(current))
+            current, size, word = [], 0, word[room:]
+        if current and size + 1 + len(word) > limit:
+            lines.append(" ".join(current))
+            current, size = [], 0
+        size += len(word) + (1 if current else 0)
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return "\n".join(pad + line for line in lines)
+
+
 class _Writer:
     """Lines of one rendering: wrapped to ``width``, untrusted text made terminal-safe."""
 
@@ -47,24 +80,13 @@ class _Writer:
         self.width = max(width, 40)
         self.paint = paint
         self.lines: list[str] = []
-        self._wrappers: dict[int, textwrap.TextWrapper] = {}
-
-    def _wrapper(self, indent: int) -> textwrap.TextWrapper:
-        wrapper = self._wrappers.get(indent)
-        if wrapper is None:
-            pad = " " * indent
-            wrapper = textwrap.TextWrapper(
-                self.width, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
-            )
-            self._wrappers[indent] = wrapper
-        return wrapper
 
     def blank(self) -> None:
         self.lines.append("")
 
     def line(self, text: str, style: str = "", indent: int = 0) -> None:
         """``text`` (untrusted) wrapped at ``indent`` and painted with ``style``."""
-        wrapped = self._wrapper(indent).fill(escape.terminal(text))
+        wrapped = wrap(escape.terminal(text), self.width, indent)
         self.lines.append(self.paint(wrapped, style) if style else wrapped)
 
     def parts(self, parts: Sequence[tuple[str, str]], indent: int = 0) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .._report import ErrorReport, Finding, Report
+from .._templates import display_value
 from .._vocabulary import SEVERITIES
 
 __all__ = [
@@ -70,16 +71,3 @@ def progress_line(report: Report) -> str:
 def error_lines(result: ErrorReport) -> list[str]:
     """The problems that stopped an input being audited, one line each (untrusted text)."""
     return result.error.problems or [result.error.message]
-
-
-def display_value(value: Any) -> str:
-    """A fact value in words: yes/no, "none", lists joined with commas, 3.0 as 3."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(display_value(v) for v in value) if value else "none"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -66,12 +66,12 @@ def terminal(text: str, *, multiline: bool = False) -> str:
 # What CommonMark and GitHub's Markdown could read as markup anywhere in a line: escapes,
 # emphasis, code, links and images, raw HTML and entities, tables, strikethrough, maths,
 # attribute lists. Backslash-escaping ASCII punctuation is always literal in CommonMark.
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~$#{}@])")
+_MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]<>&|~$#{}@]")
 # What could start a block at the beginning of a line: headings, quotes, lists, rules.
 _MARKDOWN_LINE_START = re.compile(r"^(?:(?P<mark>[-+=>])|(?P<number>\d+)(?P<dot>[.)]))")
 # Bare web addresses that GitHub's Markdown turns into links by itself (``@`` above stops
-# bare e-mail addresses).
-_MARKDOWN_BARE_LINK = re.compile(r"(?i)(\bwww(?=\.)|:(?=//))")
+# bare e-mail addresses, "://" is escaped below).
+_MARKDOWN_WWW = re.compile(r"(?i)\b(www)(?=\.)")
 
 
 def markdown(text: str) -> str:
@@ -79,13 +79,15 @@ def markdown(text: str) -> str:
     escaped as for a terminal, and markup characters backslash-escaped, so that record text
     never makes raw HTML, a link (``javascript:`` or any other), an image or a heading."""
     text = " ".join(terminal(text).split())
-    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
-    text = _MARKDOWN_BARE_LINK.sub(_escape_bare_link, text)
-    return _MARKDOWN_LINE_START.sub(_escape_line_start, text)
-
-
-def _escape_bare_link(match: re.Match[str]) -> str:
-    return "\\:" if match.group() == ":" else match.group() + "\\"
+    if _MARKDOWN_INLINE.search(text):
+        text = _MARKDOWN_INLINE.sub(r"\\\g<0>", text)
+    if "://" in text:
+        text = text.replace("://", "\\://")
+    if "www." in text.lower():
+        text = _MARKDOWN_WWW.sub(r"\1\\", text)
+    if text[:1] in ("-", "+", "=", ">") or text[:1].isdigit():
+        text = _MARKDOWN_LINE_START.sub(_escape_line_start, text)
+    return text
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
