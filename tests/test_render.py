@@ -52,4 +52,5 @@ def test_colour_only_where_asked() -> None:
     coloured = render(report, "text", color=True)
     assert "\x1b" not in plain
     assert re.sub("\x1b\\[[0-9;]*m", "", coloured) == plain
-    assert "\x1b[1;37;41mCritical (1)\x1b[0m" in coloured
+    critical = sum(f.severity == "critical" for f in report.findings)
+    assert f"\x1b[1;37;41mCritical ({critical})\x1b[0m" in coloured
