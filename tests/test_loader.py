@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from partnership_rules import (
     DataLimits,
@@ -22,7 +23,7 @@ from partnership_rules import (
     read_data_file,
     record_from_data,
 )
-from partnership_rules._loader import MAX_DEPTH, parse_text
+from partnership_rules._loader import MAX_DEPTH, RECORD_LIMITS, _Abort, _read_yaml, parse_text
 
 GOOD = """\
 partnership: {id: p, name: P, assessed_on: 2016-06-30}
@@ -588,3 +589,38 @@ def test_parse_date_reads_exactly_what_record_dates_accept() -> None:
         assert str(caught.value) == message
     with pytest.raises(UsageError, match="^--as-of: "):
         parse_date("soon", name="--as-of")
+
+
+# --- the same answers with libyaml and with PyYAML's pure-Python parser -----------------------
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML built without libyaml")
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(
+            p.read_text(encoding="utf-8-sig")
+            for p in sorted(HOSTILE.glob("*.yaml"))
+            if p.name not in ("binary-junk.yaml", "latin-1.yaml", "utf-16.yaml")
+        ),
+        GOOD + "deep: " + "[" * 5000 + "]" * 5000 + "\n",
+        GOOD + "deep:\n" + "".join("  " * (i + 1) + "- \n" for i in range(2000)),
+        GOOD + 'x: "\\ud800"\n',
+    ],
+)
+def test_libyaml_and_the_pure_python_parser_agree(text: str) -> None:
+    results = []
+    for parser in (yaml.CSafeLoader, yaml.SafeLoader):
+        try:
+            parsed = _read_yaml(text, RECORD_LIMITS, "partnership record", parser)
+            results.append(("data", parsed.data, dict(parsed.lines)))
+        except _Abort as abort:
+            results.append(
+                ("refused", abort.problem.message, abort.problem.path, abort.problem.line)
+            )
+    if results[0][0] == "refused" and results[0][1].startswith("invalid YAML"):
+        assert results[1][0] == "refused"  # the two parsers word their own syntax errors
+    else:
+        assert results[0] == results[1]
