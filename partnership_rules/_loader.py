@@ -518,9 +518,9 @@ def _read_yaml(
 # takes the careful path, which walks the parsed values to name the field.
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-_WHITESPACE = str.maketrans("", "", " \t\n\r")
-_NOT_BRACKETS = str.maketrans("", "", ",:0123456789+-.eEtrueflsnNaIiy")
-_BRACKETS_AS_PARENS = str.maketrans("[]{}", "()()")
+_PARENS = bytes.maketrans(b"[]{}", b"()()")
+_VALUE_BYTES = b":0123456789+-.eEtrueflsnNaIiy"  # deleted from the skeleton
+_INNERMOST = re.compile(rb"\(,*\)")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -566,38 +566,46 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
-def _json_structure(text: str) -> tuple[str, int]:
-    """The brackets of valid JSON text outside strings, and how many values it holds.
+def _json_structure(text: str) -> tuple[bytes, int]:
+    """The skeleton of valid JSON text (its brackets and commas outside strings, with ``(``
+    and ``)`` for either kind of bracket), and how many values it holds.
 
     Only meaningful for valid JSON (the parser decides that); escaped backslashes and quotes
     are removed first, so that splitting on quotes leaves the text outside strings at even
-    positions. Outside strings valid JSON has only brackets, punctuation, whitespace, numbers
-    and the words true, false, null, NaN and Infinity: deleting those leaves the brackets.
+    positions. Outside strings valid JSON has only ASCII brackets, punctuation, whitespace,
+    numbers and the words true, false, null, NaN and Infinity.
     """
     plain = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
-    outside = "".join(plain.split('"')[::2]).translate(_WHITESPACE)
-    empty = outside.count("[]") + outside.count("{}")
-    brackets = outside.translate(_NOT_BRACKETS)
+    outside = "".join(plain.split('"')[::2]).encode("ascii", "ignore").translate(None, b" \t\n\r")
+    empty = outside.count(b"[]") + outside.count(b"{}")
+    skeleton = outside.translate(_PARENS, _VALUE_BYTES)
+    commas = skeleton.count(b",")
     # Each element of a container but the first follows a comma: values = the top-level value
     # + commas + one per non-empty container.
-    return brackets, 1 + outside.count(",") + len(brackets) // 2 - empty
+    return skeleton, 1 + commas + (len(skeleton) - commas) // 2 - empty
 
 
-def _nests_deeper(brackets: str, max_depth: int, *, quick: bool = False) -> bool:
-    """Whether balanced ``brackets`` nest deeper than ``max_depth``: each pass removes the
-    innermost pairs, so after ``max_depth`` passes only deeper nesting is left, and a run of
-    more opening brackets than the depth left is deeper at once. ``quick`` looks for such a
-    run only (a sure sign, not the only one)."""
-    nesting = brackets.translate(_BRACKETS_AS_PARENS)
-    for passes in range(max_depth):
+def _skeleton_problem(
+    skeleton: bytes, max_containers: int, max_items: int, *, quick: bool = False
+) -> str | None:
+    """``"depth"`` if the skeleton nests more than ``max_containers`` containers, ``"items"``
+    if one container holds more than ``max_items`` items, else None. Each pass removes the
+    innermost containers (whose commas are then next to each other), so ``max_containers``
+    passes leave only deeper nesting; a run of more opening brackets than the depth left is
+    deeper at once. ``quick`` looks for such a run only (a sure sign, not the only one)."""
+    nesting = skeleton
+    for passes in range(max_containers):
         if not nesting:
-            return False
-        if "(" * (max_depth + 1 - passes) in nesting:
-            return True
+            return None
+        if b"(" * (max_containers + 1 - passes) in nesting:
+            return "depth"
         if quick:
-            return False
-        nesting = nesting.replace("()", "")
-    return bool(nesting)
+            return None
+        innermost = _INNERMOST.findall(nesting)
+        if innermost and max(map(len, innermost)) - 1 > max_items:  # "(,,)" holds 3 items
+            return "items"
+        nesting = _INNERMOST.sub(b"", nesting)
+    return "depth" if nesting else None
 
 
 def _json_depth_line(text: str, max_depth: int) -> int | None:
@@ -620,9 +628,10 @@ def _json_digits_line(text: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _json_problem(data: Any, limits: DataLimits) -> _Abort | None:
+def _json_problem(data: Any, limits: DataLimits, surrogates: bool) -> _Abort | None:
     """The first problem in ``data``, in document order, with its field path: too many items
-    in one container, a duplicate key, a non-finite number, a lone surrogate."""
+    in one container, a duplicate key, a non-finite number, a lone surrogate (looked for only
+    if ``surrogates``: the text escapes one)."""
 
     def walk(node: Any, path: PathKey) -> _Abort | None:
         if len(node) > limits.max_items:
@@ -631,7 +640,7 @@ def _json_problem(data: Any, limits: DataLimits) -> _Abort | None:
             return _Abort(f"duplicate key {_quoted(node.duplicate)}", path=(*path, node.duplicate))
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
-            if isinstance(key, str) and _LONE_SURROGATE.search(key):
+            if surrogates and isinstance(key, str) and _LONE_SURROGATE.search(key):
                 return _Abort("a key holds a lone surrogate (not a Unicode character)", path=path)
             kind = type(value)
             if kind is dict or kind is list or kind is _Duplicates:
@@ -641,7 +650,7 @@ def _json_problem(data: Any, limits: DataLimits) -> _Abort | None:
             elif kind is float and not math.isfinite(value):
                 name = "NaN" if math.isnan(value) else "infinity"
                 return _Abort(f"{name} is not a finite number", path=(*path, key))
-            elif kind is str and _LONE_SURROGATE.search(value):
+            elif surrogates and kind is str and _LONE_SURROGATE.search(value):
                 return _Abort(
                     "text holds a lone surrogate (not a Unicode character)", path=(*path, key)
                 )
@@ -665,18 +674,20 @@ def _invalid_json(error: json.JSONDecodeError) -> _Abort:
 def _read_json(text: str, limits: DataLimits) -> ParsedData:
     # Levels of nesting below the top-level value, as in YAML: one more container than that.
     containers = limits.max_depth + 1
-    brackets, values = _json_structure(text)
+    skeleton, values = _json_structure(text)
     if values > limits.max_values:
         # Refused before anything is built. The count is exact for valid JSON, so first make
         # sure that it is valid (a parse that keeps next to nothing).
-        too_deep = _nests_deeper(brackets, containers, quick=True)
+        too_deep = _skeleton_problem(skeleton, containers, limits.max_items, quick=True) == "depth"
         _json_syntax_check(text)
         if too_deep:
             line = _json_depth_line(text, containers)
             raise _Abort(f"nested more than {limits.max_depth} levels deep", line)
         raise _Abort(f"document holds more than {limits.max_values:,} values")
-    too_deep = _nests_deeper(brackets, containers)
-    if not too_deep and values <= limits.max_items and not _SURROGATE_ESCAPE.search(text):
+    problem = _skeleton_problem(skeleton, containers, limits.max_items)
+    too_deep = problem == "depth"
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    if problem is None and not surrogates:
         try:
             data = json.loads(
                 text,
@@ -702,9 +713,9 @@ def _read_json(text: str, limits: DataLimits) -> ParsedData:
     if too_deep:
         line = _json_depth_line(text, containers)
         raise _Abort(f"nested more than {limits.max_depth} levels deep", line)
-    problem = _json_problem(data, limits)
-    if problem is not None:
-        raise problem
+    found = _json_problem(data, limits, surrogates)
+    if found is not None:
+        raise found
     return ParsedData(data, _NO_LINES)
 
 
