@@ -1,4 +1,4 @@
-"""Findings and reports: the public output contract (DESIGN.md, "Findings and the JSON report")."""
+"""Findings and reports: the public output contract (the JSON report; README, "Command line")."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ class Report(_Frozen):
         return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of DESIGN.md (dates as ISO text)."""
+        """The JSON report (dates as ISO text)."""
         return self.model_dump(mode="json", exclude_none=False)
 
     def compared_with(self, baseline: Report) -> Report:

@@ -36,6 +36,7 @@ from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError, UsageError
 from ._loader import parse_text
 from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset, Threshold, ThresholdUse
+from ._sources import source_keys
 from ._templates import template_problems
 from .engines._limits import distinct_test_problem
 from .facts import FACT_SCHEMAS
@@ -89,6 +90,16 @@ def compile_rule(
         problems += template_problems(
             getattr(rule, part), rule.applies_to, schema, f"{label}.{part}", thresholds
         )
+    for index, reference in enumerate(rule.references):
+        # A source of one's own is cited with its title; a catalogue key needs none.
+        if reference.source not in source_keys() and not reference.title:
+            problems.append(
+                Problem(
+                    f"unknown source '{reference.source}': cite a key listed in docs/sources.md"
+                    f" ({', '.join(source_keys())}), or give your own source a title",
+                    f"{label}.references[{index}].source",
+                )
+            )
     evidence = tuple(rule.evidence) if rule.evidence is not None else compiled.fields
     for name in evidence:
         if name not in schema:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ._sources import source_title
 from ._templates import render_template
 from ._vocabulary import SEVERITY_OF_BASIS, Category, Severity, SeverityBasis
 
@@ -39,13 +40,29 @@ class _Strict(BaseModel):
 
 
 class Reference(_Strict):
-    """Where a rule comes from: a source (a published framework or guide) and its section."""
+    """Where a rule comes from: a source's key in the source catalogue (``docs/sources.md``)
+    and the section cited. ``title`` is the source's short title, filled in from the catalogue:
+    reports show it, never the key alone."""
 
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     section: Annotated[str, StringConstraints(max_length=300)] | None = None
+    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_from_catalogue(cls, data: Any) -> Any:
+        # The catalogue's title wins over any given (a rule file cannot mislabel a source); a
+        # key the catalogue lacks keeps what it has: the rule loader refuses such keys, and a
+        # report saved by another version may still name one.
+        if isinstance(data, dict) and isinstance(data.get("source"), str):
+            title = source_title(data["source"])
+            if title is not None:
+                return {**data, "title": title}
+        return data
 
     def __str__(self) -> str:
-        return f"{self.source}, {self.section}" if self.section else self.source
+        name = self.title or self.source
+        return f"{name} — {self.section}" if self.section else name
 
 
 class Rule(_Strict):

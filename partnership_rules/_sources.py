@@ -29,6 +29,7 @@ __all__ = [
     "Sources",
     "load_sources",
     "source_keys",
+    "source_title",
     "sources_markdown",
 ]
 

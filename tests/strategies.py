@@ -513,7 +513,7 @@ def every_field_rules() -> dict[str, Any]:
                     "message": f"{{subject}}: {field} = {{{field}}}",
                     "rationale": "Generated for tests.",
                     "remedy": "None.",
-                    "references": [{"source": "tests/strategies.py"}],
+                    "references": [{"source": "qca-partnership-guide"}],
                 }
             )
     return {"ruleset": "every-field", "title": "One rule per fact field", "rules": rules}

@@ -112,7 +112,7 @@ def _operator_rules() -> dict[str, Any]:
                 "message": "{subject}",
                 "rationale": "test",
                 "remedy": "test",
-                "references": [{"source": "tests/test_engines.py"}],
+                "references": [{"source": "qca-partnership-guide"}],
             }
         )
 
@@ -571,7 +571,7 @@ def _wide_rules(tmp_path: Path) -> Path:
                 "message": "{subject}",
                 "rationale": "r",
                 "remedy": "r",
-                "references": [{"source": "tests"}],
+                "references": [{"source": "qca-partnership-guide"}],
             }
             for n, field in enumerate(numbers)
         ],

@@ -39,7 +39,7 @@ RULE: dict[str, Any] = {
     "message": "Objective '{id}' has no target.",
     "rationale": "Because.",
     "remedy": "Set one.",
-    "references": [{"source": "tests"}],
+    "references": [{"source": "qca-partnership-guide"}],
 }
 
 

@@ -52,7 +52,7 @@ rules:
     message: "Objective '{{id}}' has no baseline."
     rationale: Progress cannot be shown without a starting point.
     remedy: Record the starting value.
-    references: [{{source: own-guide}}]
+    references: [{{source: own-guide, title: Our partnership handbook}}]
 """
 
 

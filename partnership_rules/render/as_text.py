@@ -152,3 +152,4 @@ def _finding(out: _Writer, finding: Finding) -> None:
     )
     out.line(finding.message, indent=4)
     out.line(f"Remedy: {finding.remedy}", "green", indent=4)
+    out.line(f"Sources: {'; '.join(str(r) for r in finding.references)}", "dim", indent=4)
