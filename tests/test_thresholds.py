@@ -91,7 +91,7 @@ rules:
     message: "Objective '{id}' has {statement_words} words, fewer than {threshold.%s}."
     rationale: Short statements leave things out.
     remedy: Say more.
-    references: [{source: own-guide}]
+    references: [{source: own-guide, title: Our partnership handbook}]
 """
 
 
