@@ -7,15 +7,12 @@ done; 2 an input or usage error (one line on stderr), such as ``init`` onto an e
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from partnership_rules import (
     TEMPLATE_CONTEXTS,
-    PartnershipRulesError,
     load_rulesets,
     record_format_markdown,
     record_json_schema,
@@ -23,14 +20,9 @@ from partnership_rules import (
     sources_markdown,
 )
 
+from ._common import command, fail
+
 __all__ = ["init", "schema", "sources"]
-
-INPUT_ERROR = 2
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"partnership-rules: {message}", err=True)
-    sys.exit(INPUT_ERROR)
 
 
 @click.command()
@@ -42,6 +34,7 @@ def _fail(message: str) -> NoReturn:
     show_default=True,
     help="json: the JSON Schema; markdown: the record format documentation.",
 )
+@command
 def schema(output_format: str) -> None:
     """Print the JSON Schema of the record format (with every field's meaning).
 
@@ -55,13 +48,10 @@ def schema(output_format: str) -> None:
 
 
 @click.command()
+@command
 def sources() -> None:
     """Print the sources the rules cite: title, author or body, date, where to find it."""
-    try:
-        rulesets = load_rulesets()
-    except PartnershipRulesError as error:
-        _fail(str(error).splitlines()[-1])
-    click.echo(sources_markdown(rulesets), nl=False)
+    click.echo(sources_markdown(load_rulesets()), nl=False)
 
 
 @click.command()
@@ -73,6 +63,7 @@ def sources() -> None:
     show_default=True,
     help="The setting the partnership works in; picks the template's partners and sections.",
 )
+@command
 def init(path: Path, context: str) -> None:
     """Write a commented template record to PATH (default record.yaml; - prints it).
 
@@ -89,7 +80,7 @@ def init(path: Path, context: str) -> None:
         with path.open("x", encoding="utf-8") as out:  # "x": refuse an existing file
             out.write(text)
     except FileExistsError:
-        _fail(f"{path}: already exists; not overwritten (choose another PATH)")
+        fail(f"{path}: already exists; not overwritten (choose another PATH)")
     except OSError as error:
-        _fail(f"{path}: cannot write: {error.strerror or error}")
+        fail(f"{path}: cannot write: {error.strerror or error}")
     click.echo(f"Wrote {path} ({context} template). Next: partnership-rules audit {path}")

@@ -7,54 +7,84 @@
 The pipeline is load -> build graph -> derive facts -> run rules -> render; each stage is
 a plain function exported here. Nothing in the library prints, and an :class:`Auditor`
 may be shared between threads.
+
+Each public name is imported on first use (``from partnership_rules import audit`` loads
+the auditing modules, not the history store or the renderers), so a short-lived command
+pays only for what it uses. The imports under ``TYPE_CHECKING`` below are the one list of
+public names and the modules that define them: type checkers and editors read them as
+ordinary imports, and :func:`__getattr__` reads them to import a name when it is asked for.
 """
 
-from ._audit import Auditor, RecordSource, audit
-from ._compare import (
-    AuditSide,
-    Comparison,
-    ScoreChange,
-    compare_reports,
-    compare_with_baseline,
-    load_report,
-)
-from ._errors import (
-    HistoryError,
-    PartnershipRulesError,
-    Problem,
-    RecordError,
-    RulesetError,
-    UsageError,
-)
-from ._graph import build_graph
-from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
-from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
-from ._recformat import record_format_markdown, record_json_schema
-from ._record import Record, parse_date
-from ._record_template import TEMPLATE_CONTEXTS, record_template
-from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
-from ._report import AuditError, ErrorReport, Finding, Report, read_reports
-from ._rule_loader import load_rulesets
-from ._rule_model import CompiledRule, Rule, Ruleset
-from ._sources import sources_markdown
-from ._vocabulary import CATEGORIES, SEVERITIES
-from .engines import ENGINE_ENV, available_engines
-from .facts import FACT_SCHEMAS, derive_facts
-from .render import FORMATS, render, render_batch, safe_terminal_text
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._audit import Auditor, RecordSource, audit
+    from ._batch import (
+        DEFAULT_TIME_LIMIT,
+        BatchInput,
+        BatchItem,
+        BatchOptions,
+        audit_batch,
+        collect_inputs,
+    )
+    from ._batch_output import BATCH_FORMATS, BatchSummary, BatchWriter, render_piece
+    from ._compare import (
+        AuditSide,
+        Comparison,
+        ScoreChange,
+        compare_reports,
+        compare_with_baseline,
+        load_report,
+    )
+    from ._coverage import coverage_markdown, coverage_problems
+    from ._errors import (
+        HistoryError,
+        OutputError,
+        PartnershipRulesError,
+        Problem,
+        RecordError,
+        RulesetError,
+        UsageError,
+    )
+    from ._graph import build_graph
+    from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
+    from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
+    from ._output import TextSink, open_output
+    from ._recformat import record_format_markdown, record_json_schema
+    from ._record import Record, parse_date
+    from ._record_template import TEMPLATE_CONTEXTS, record_template
+    from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
+    from ._report import AuditError, ErrorReport, Finding, Report, read_reports
+    from ._rule_loader import load_rulesets
+    from ._rule_model import CompiledRule, Rule, Ruleset
+    from ._ruledocs import RULE_FORMATS, describe_rule, find_rule, render_rules, rules_markdown
+    from ._sources import sources_markdown
+    from ._vocabulary import CATEGORIES, SEVERITIES
+    from .engines import ENGINE_ENV, available_engines
+    from .facts import FACT_SCHEMAS, derive_facts
+    from .render import FORMATS, render, render_batch, safe_terminal_text
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BATCH_FORMATS",
     "CATEGORIES",
+    "DEFAULT_TIME_LIMIT",
     "ENGINE_ENV",
     "FACT_SCHEMAS",
     "FORMATS",
     "PROGRESS_FORMATS",
+    "RULE_FORMATS",
     "SEVERITIES",
     "TEMPLATE_CONTEXTS",
     "AuditError",
     "AuditSide",
     "Auditor",
+    "BatchInput",
+    "BatchItem",
+    "BatchOptions",
+    "BatchSummary",
+    "BatchWriter",
     "Comparison",
     "CompiledRule",
     "DataLimits",
@@ -64,6 +94,7 @@ __all__ = [
     "HistoryEntry",
     "HistoryError",
     "HistoryStore",
+    "OutputError",
     "ParsedData",
     "PartnershipRulesError",
     "Problem",
@@ -76,18 +107,26 @@ __all__ = [
     "RulesetError",
     "ScoreChange",
     "StoredPartnership",
+    "TextSink",
     "UsageError",
     "__version__",
     "audit",
+    "audit_batch",
     "available_engines",
     "build_graph",
+    "collect_inputs",
     "compare_reports",
     "compare_with_baseline",
+    "coverage_markdown",
+    "coverage_problems",
     "derive_facts",
+    "describe_rule",
+    "find_rule",
     "load_history",
     "load_record",
     "load_report",
     "load_rulesets",
+    "open_output",
     "parse_date",
     "read_data_file",
     "read_reports",
@@ -99,6 +138,52 @@ __all__ = [
     "render_batch",
     "render_comparison",
     "render_history",
+    "render_piece",
+    "render_rules",
+    "rules_markdown",
     "safe_terminal_text",
     "sources_markdown",
 ]
+
+
+def _exports() -> dict[str, str]:
+    """Each public name and its module, read from the ``TYPE_CHECKING`` imports of this file."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "_typing.TYPE_CHECKING"
+    )
+    return {
+        alias.asname or alias.name: "." * node.level + (node.module or "")
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+
+
+_EXPORTS = _exports()
+
+
+def __getattr__(name: str) -> object:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value  # from now on a plain attribute
+    return value
+
+
+# ``render`` names both a function and the subpackage that defines it. Importing a subpackage
+# for the first time sets the package attribute of that name to the module, so import it now
+# and bind the function after it.
+from .render import render  # noqa: E402
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -6,7 +6,8 @@
     ├── RecordError                a record that cannot be loaded (all its problems at once)
     ├── RulesetError               a rule file or ruleset name that cannot be used
     ├── UsageError                 a bad argument from the caller (unknown format, severity...)
-    └── HistoryError               a history database that cannot be opened, read or written
+    ├── HistoryError               a history database that cannot be opened, read or written
+    └── OutputError                an output file that may not or cannot be written
 
 Each carries enough to print a one-line message that names the file and the field or line.
 Anything else escaping the library is a bug. Every one survives ``pickle`` and ``copy`` (a
@@ -20,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "HistoryError",
+    "OutputError",
     "PartnershipRulesError",
     "Problem",
     "RecordError",
@@ -99,3 +101,8 @@ class UsageError(PartnershipRulesError):
 class HistoryError(PartnershipRulesError):
     """A history database that cannot be used: not a database, corrupted, written by a newer
     version, locked for too long or not writable. The message names the file."""
+
+
+class OutputError(PartnershipRulesError):
+    """An output file that is refused (a FIFO, a device, a directory, one of the inputs) or
+    cannot be written. The message names the file."""

@@ -1,17 +1,29 @@
-"""Rule documentation: every rule with what it checks, why, what to do and its sources.
+"""Rule documentation: find a rule, explain it, list the rules as text, JSON or Markdown.
 
-Rendered to ``docs/rules.md`` by ``partnership-rules rules --format markdown``, in the
+The Markdown is ``docs/rules.md`` (``partnership-rules rules --format markdown``), in the
 manner of ruff's rule pages; a test keeps the file in step with the rulesets.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ._errors import UsageError
+from ._rule_loader import load_rulesets
 from ._rule_model import CompiledRule, Ruleset
-from .facts import FACT_SCHEMAS
 
-__all__ = ["describe_condition", "rules_markdown"]
+__all__ = [
+    "RULE_FORMATS",
+    "describe_condition",
+    "describe_rule",
+    "find_rule",
+    "render_rules",
+    "rules_markdown",
+]
+
+RULE_FORMATS = ("text", "json", "markdown")
 
 _OPS = {
     "equals": "is",
@@ -91,8 +103,72 @@ def _thresholds_used(compiled: CompiledRule) -> list[str]:
     return [f"Thresholds (the project's judgement, settable): {used}.", ""]
 
 
+def find_rule(key: str, rulesets: Iterable[Ruleset] | None = None) -> CompiledRule:
+    """The rule whose id (in any case), name or alias is ``key``, among ``rulesets``
+    (default: every shipped ruleset). Raises :class:`UsageError` when there is none."""
+    wanted = key.strip()
+    for ruleset in load_rulesets() if rulesets is None else rulesets:
+        for compiled in ruleset.rules:
+            rule = compiled.rule
+            if wanted in (rule.id, rule.name, *rule.aliases) or wanted.upper() == rule.id:
+                return compiled
+    raise UsageError(f"no rule '{key}' (rules are named by id, name or alias)")
+
+
+def describe_rule(compiled: CompiledRule) -> str:
+    """A rule in words for a terminal: what it checks, why it matters, what to do, sources."""
+    rule = compiled.rule
+    lines = [
+        f"{rule.id} {rule.name}: {rule.title}",
+        f"Severity: {rule.severity} · Category: {rule.category} · Ruleset: {compiled.ruleset}"
+        f" · Applies to: {rule.applies_to} facts",
+        "",
+        "Why it matters",
+        f"  {rule.rationale.strip()}",
+        "",
+        "What to do",
+        f"  {rule.remedy.strip()}",
+        "",
+        "Condition",
+        f"  {json.dumps(rule.when, ensure_ascii=False)}",
+        "",
+        "Sources",
+        *[f"  - {ref}" for ref in rule.references],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_rules(rulesets: Sequence[Ruleset], fmt: str = "text") -> str:
+    """Every rule of ``rulesets``: ``text`` (one line per rule under each ruleset), ``json``
+    (a list of rule objects) or ``markdown`` (the full documentation, as in docs/rules.md)."""
+    if fmt == "markdown":
+        return rules_markdown(list(rulesets))
+    if fmt == "json":
+        data = [
+            {
+                "ruleset": compiled.ruleset,
+                **compiled.rule.model_dump(mode="json", exclude={"when"}),
+                "when": compiled.rule.when,
+            }
+            for ruleset in rulesets
+            for compiled in ruleset.rules
+        ]
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "text":
+        raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(RULE_FORMATS)})")
+    lines = []
+    for ruleset in rulesets:
+        lines.append(f"{ruleset.name}: {ruleset.title} ({len(ruleset.rules)} rules)")
+        for compiled in ruleset.rules:
+            r = compiled.rule
+            lines.append(f"  {r.id:<9} {r.severity:<8} {r.category:<20} {r.title}")
+    return "\n".join(lines) + "\n"
+
+
 def rules_markdown(rulesets: list[Ruleset]) -> str:
     """``docs/rules.md``: one section per rule, grouped by ruleset."""
+    from .facts import FACT_SCHEMAS  # the fact fields' meanings, only for this document
+
     lines = [
         "# Rules",
         "",

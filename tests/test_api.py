@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,21 @@ def test_explicit_rulesets_override_contexts() -> None:
     report = audit(UNHEALTHY, rulesets=["core"])
     assert report.rulesets == ["core"]
     assert {f.rule[:4] for f in report.findings} == {"CORE"}
+
+
+def test_every_public_name_is_imported_on_first_use_from_the_module_that_defines_it() -> None:
+    exports = partnership_rules._EXPORTS
+    assert set(exports) == set(partnership_rules.__all__) - {"__version__"}
+    for name in exports:
+        assert getattr(partnership_rules, name) is not None
+
+
+def test_importing_the_package_leaves_the_auditing_stack_unloaded() -> None:
+    code = (
+        "import sys, partnership_rules; "
+        "print(sorted(m for m in ('networkx', 'durable', 'sqlite3') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent
+    ).stdout
+    assert loaded == "[]\n"

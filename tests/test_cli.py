@@ -120,10 +120,13 @@ def test_unknown_ruleset_is_a_usage_error() -> None:
     assert result.stderr.startswith("partnership-rules: nonesuch: no such ruleset")
 
 
-def test_bad_as_of_is_a_usage_error() -> None:
-    result = run("audit", str(HEALTHY), "--as-of", "yesterday")
+@pytest.mark.parametrize("value", ["yesterday", "20160630", "2016-W26-4", "2016-06-30T00:00"])
+def test_as_of_accepts_only_what_record_dates_accept(value: str) -> None:
+    result = run("audit", str(HEALTHY), "--as-of", value)
     assert result.exit_code == 2
-    assert "is not an ISO date" in result.output
+    assert f"Invalid value for '--as-of': expected an ISO date (YYYY-MM-DD), found '{value}'" in (
+        result.output
+    )
 
 
 def test_directory_audits_every_record(tmp_path: Path) -> None:
@@ -203,7 +206,10 @@ def test_real_subprocess_via_python_m() -> None:
 
 @pytest.mark.parametrize(
     "stage",
-    ["partnership_rules._batch.AuditSettings.auditor", "partnership_rules.cli.main.render_batch"],
+    [
+        "partnership_rules._batch.BatchOptions.auditor",
+        "partnership_rules._batch_output.BatchWriter.close",
+    ],
 )
 def test_ctrl_c_at_any_stage_exits_130_without_output(
     stage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

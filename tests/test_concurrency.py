@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import records
 
-from partnership_rules import Auditor, available_engines, load_record
-from partnership_rules._batch import AuditSettings, audit_paths
+from partnership_rules import Auditor, BatchOptions, audit_batch, available_engines, load_record
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -78,20 +77,17 @@ def _batch(tmp_path: Path) -> list[str]:
     return paths * 2
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_process_pools_give_the_sequential_results_in_order(tmp_path: Path, method: str) -> None:
     if method not in multiprocessing.get_all_start_methods():
-        pytest.fail(f"start method {method} missing on this platform")
+        pytest.skip(f"start method {method} missing on this platform")
     paths = _batch(tmp_path)
-    settings_ = AuditSettings(engine=None)
-    sequential = audit_paths(paths, settings_, jobs=1)
-    seen: list[int] = []
-    parallel = audit_paths(
-        paths, settings_, jobs=2, mp_context=method, on_result=lambda i, r: seen.append(i)
-    )
-    assert [r.source for r in parallel] == paths
-    assert [r.to_dict() for r in parallel] == [r.to_dict() for r in sequential]
-    assert sorted(seen) == list(range(len(paths)))
+    options = BatchOptions(format="json")
+    sequential = list(audit_batch(paths, options, jobs=1))
+    parallel = list(audit_batch(paths, options, jobs=2, mp_context=method))
+    assert [item.index for item in parallel] == list(range(len(paths)))
+    assert [item.source for item in parallel] == paths
+    assert parallel == sequential
 
 
 @pytest.mark.slow

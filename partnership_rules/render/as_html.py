@@ -18,7 +18,7 @@ from .common import (
     summary_line,
 )
 
-__all__ = ["render_html"]
+__all__ = ["HTML_PAGE_END", "html_fragment", "html_page_start", "render_html"]
 
 h = escape.html
 
@@ -106,16 +106,26 @@ def _report(report: Report) -> list[str]:
 
 def render_html(results: Sequence[Result]) -> str:
     """Results in order, as one HTML page."""
-    body: list[str] = []
-    for result in results:
-        if isinstance(result, ErrorReport):
-            body.append(f"<h1>{h(result.source)}: cannot audit</h1><ul>")
-            body += [f"<li>{h(problem)}</li>" for problem in error_lines(result)]
-            body.append("</ul>")
-            continue
-        body += _report(result)
+    return html_page_start() + "\n".join(html_fragment(r) for r in results) + HTML_PAGE_END
+
+
+def html_page_start() -> str:
+    """The page up to the first result (a batch writes the results one by one after it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>Partnership health check</title>"
-        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<style>{_STYLE}</style></head><body>\n"
     )
+
+
+HTML_PAGE_END = "\n</body></html>\n"
+
+
+def html_fragment(result: Result) -> str:
+    """One result's part of the page; fragments are joined by newlines."""
+    if isinstance(result, ErrorReport):
+        lines = [f"<h1>{h(result.source)}: cannot audit</h1><ul>"]
+        lines += [f"<li>{h(problem)}</li>" for problem in error_lines(result)]
+        lines.append("</ul>")
+        return "\n".join(lines)
+    return "\n".join(_report(result))

@@ -3,15 +3,20 @@ results located by file (a percent-encoded URI) and subject (a logical location)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .._report import ErrorReport
 from . import escape
 from .as_json import dump_json
 from .common import Result
 
-__all__ = ["render_sarif", "sarif_log"]
+if TYPE_CHECKING:
+    from .._output import TextSink
+
+__all__ = ["SarifPart", "render_sarif", "sarif_log", "sarif_part", "write_sarif"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"critical": "error", "high": "error", "medium": "warning"}
@@ -26,55 +31,70 @@ def _text(text: str) -> dict[str, str]:
     return {"text": escape.terminal(text, multiline=True)}
 
 
-def sarif_log(results: Sequence[Result]) -> dict[str, Any]:
-    """The SARIF log of ``results`` as a JSON-able dict."""
+@dataclass(frozen=True)
+class SarifPart:
+    """One result's share of a SARIF log: its artifact, the descriptors of the rules its
+    findings break, its results and (for an input that could not be audited) a notification.
+    A batch renders parts where the records are audited and joins them with
+    :func:`write_sarif`."""
+
+    uri: str
+    rules: dict[str, dict[str, Any]]
+    results: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]
+
+
+def sarif_part(result: Result) -> SarifPart:
+    """The SARIF part of one result."""
+    if isinstance(result, ErrorReport):
+        uri = escape.sarif_uri(result.source)
+        notification = {
+            "level": "error",
+            "message": _text(result.error.message),
+            "locations": [_location(uri, result.error.line)],
+        }
+        return SarifPart(uri, {}, [], [notification])
+    uri = escape.sarif_uri(result.source or result.partnership.id)
     rules: dict[str, dict[str, Any]] = {}
     sarif_results: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
-    artifacts: dict[str, None] = {}
-    for result in results:
-        if isinstance(result, ErrorReport):
-            uri = escape.sarif_uri(result.source)
-            artifacts.setdefault(uri)
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": _text(result.error.message),
-                    "locations": [_location(uri, result.error.line)],
-                }
-            )
-            continue
-        uri = escape.sarif_uri(result.source or result.partnership.id)
-        artifacts.setdefault(uri)
-        for finding in result.findings:
-            if finding.rule not in rules:
-                rules[finding.rule] = {
-                    "id": finding.rule,
-                    "name": finding.name or finding.rule,
-                    "shortDescription": _text(finding.title),
-                    "help": _text(finding.remedy),
-                    "defaultConfiguration": {"level": _level(finding.severity)},
-                    "properties": {
-                        "category": finding.category,
-                        "severity": finding.severity,
-                        "references": [str(r) for r in finding.references],
-                    },
-                }
-            sarif_results.append(
-                {
-                    "ruleId": finding.rule,
-                    "level": _level(finding.severity),
-                    "message": _text(f"{finding.message} Remedy: {finding.remedy}"),
-                    "locations": [
-                        {
-                            **_location(uri, None),
-                            "logicalLocations": [{"fullyQualifiedName": finding.subject}],
-                        }
-                    ],
-                    "properties": {"subject": finding.subject, "evidence": finding.evidence},
-                }
-            )
-    run: dict[str, Any] = {
+    for finding in result.findings:
+        if finding.rule not in rules:
+            rules[finding.rule] = {
+                "id": finding.rule,
+                "name": finding.name or finding.rule,
+                "shortDescription": _text(finding.title),
+                "help": _text(finding.remedy),
+                "defaultConfiguration": {"level": _level(finding.severity)},
+                "properties": {
+                    "category": finding.category,
+                    "severity": finding.severity,
+                    "references": [str(r) for r in finding.references],
+                },
+            }
+        sarif_results.append(
+            {
+                "ruleId": finding.rule,
+                "level": _level(finding.severity),
+                "message": _text(f"{finding.message} Remedy: {finding.remedy}"),
+                "locations": [
+                    {
+                        **_location(uri, None),
+                        "logicalLocations": [{"fullyQualifiedName": finding.subject}],
+                    }
+                ],
+                "properties": {"subject": finding.subject, "evidence": finding.evidence},
+            }
+        )
+    return SarifPart(uri, rules, sarif_results, [])
+
+
+def _run(
+    rules: dict[str, dict[str, Any]],
+    artifacts: Iterable[str],
+    results: list[dict[str, Any]],
+    notifications: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
         "tool": {
             "driver": {
                 "name": "partnership-rules",
@@ -83,12 +103,48 @@ def sarif_log(results: Sequence[Result]) -> dict[str, Any]:
             }
         },
         "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
-        "results": sarif_results,
+        "results": results,
         "invocations": [
             {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
         ],
     }
+
+
+def sarif_log(results: Sequence[Result]) -> dict[str, Any]:
+    """The SARIF log of ``results`` as a JSON-able dict."""
+    rules: dict[str, dict[str, Any]] = {}
+    artifacts: dict[str, None] = {}
+    sarif_results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for part in map(sarif_part, results):
+        artifacts.setdefault(part.uri)
+        for rule_id, rule in part.rules.items():
+            rules.setdefault(rule_id, rule)
+        sarif_results += part.results
+        notifications += part.notifications
+    run = _run(rules, artifacts, sarif_results, notifications)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def write_sarif(
+    out: TextSink,
+    rules: dict[str, dict[str, Any]],
+    artifacts: Iterable[str],
+    result_texts: Iterable[str],
+    notifications: list[dict[str, Any]],
+) -> None:
+    """Write the compact SARIF log that :func:`render_sarif` gives, from parts gathered one
+    by one: ``result_texts`` are the results, each already JSON text (``json.dumps``)."""
+    # The log as render_sarif writes it, with the results list cut out of it.
+    marker = "\0results\0"
+    run = _run(rules, artifacts, [], notifications)
+    run["results"] = marker
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    head, tail = dump_json(log).split(json.dumps(marker), 1)
+    out.write(head + "[")
+    for n, text in enumerate(result_texts):
+        out.write(escape.json_text(text) if not n else ", " + escape.json_text(text))
+    out.write("]" + tail)
 
 
 def _location(uri: str, line: int | None) -> dict[str, Any]:

@@ -1,0 +1,177 @@
+"""What every command shares: the exit codes, the one error path, and the options that
+several commands take (declared once here).
+
+Every command is wrapped in :func:`command`: it returns its :class:`ExitCode`, the library's
+own errors become one line per problem on stderr and exit code 2; Ctrl-C, SIGTERM
+and SIGHUP become a message and 128 plus the signal's number; a closed pipe ends the command
+quietly. Anything else is a bug and surfaces as one.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+import signal
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import NoReturn, ParamSpec, TypeVar
+
+import click
+
+from partnership_rules import PartnershipRulesError, safe_terminal_text
+
+__all__ = [
+    "ExitCode",
+    "Stopped",
+    "command",
+    "engine_option",
+    "error",
+    "fail",
+    "fail_on_option",
+    "format_option",
+    "output_option",
+    "ruleset_option",
+    "stop_on_signals",
+]
+
+PROG = "partnership-rules"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class ExitCode(enum.IntEnum):
+    """The exit codes of every command."""
+
+    OK = 0
+    """Done; for audit and diff: no finding at or above --fail-on."""
+    FINDINGS = 1
+    """A finding at or above --fail-on (audit, diff), or a coverage gap (coverage --check)."""
+    INPUT_ERROR = 2
+    """An input or usage error: one line per problem on stderr."""
+    SIGNAL_BASE = 128
+    """Stopped by a signal: 128 plus its number (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM)."""
+
+    @classmethod
+    def for_signal(cls, signum: int) -> int:
+        """The exit code for a command stopped by signal ``signum``."""
+        return cls.SIGNAL_BASE + signum
+
+
+class Stopped(BaseException):
+    """Raised in the main thread by SIGTERM or SIGHUP (see :func:`stop_on_signals`), so that
+    every ``finally`` runs: worker processes stopped, temporary files removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+def stop_on_signals() -> None:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` (Ctrl-C is KeyboardInterrupt already)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _raise_stopped)
+
+
+def error(message: str) -> None:
+    """Print ``message`` on stderr, one line per line, each made safe for a terminal."""
+    for line in message.splitlines() or [""]:
+        click.echo(f"{PROG}: {safe_terminal_text(line)}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with ``message`` on stderr and exit code 2."""
+    error(message)
+    raise click.exceptions.Exit(ExitCode.INPUT_ERROR)
+
+
+def _stopped(signum: int) -> NoReturn:
+    name = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    error(f"{name}; no report written")
+    raise click.exceptions.Exit(ExitCode.for_signal(signum))
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    # The reader went away (``| head``): say nothing, and point stdout at /dev/null so that
+    # the interpreter's last flush at exit does not complain either.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise click.exceptions.Exit(ExitCode.for_signal(signal.SIGPIPE))
+
+
+def command(function: Callable[P, int | None]) -> Callable[P, None]:
+    """The one error path of every command: run it, exit with the code it returns."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            code = function(*args, **kwargs)
+        except PartnershipRulesError as problem:
+            fail(str(problem))
+        except KeyboardInterrupt:
+            _stopped(signal.SIGINT)
+        except Stopped as stop:
+            _stopped(stop.signum)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        raise click.exceptions.Exit(ExitCode.OK if code is None else code)
+
+    return run
+
+
+# -- options shared by several commands ------------------------------------------------------
+
+
+def ruleset_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--ruleset NAME_OR_FILE``, repeatable, as ``rulesets``."""
+    return click.option("--ruleset", "rulesets", multiple=True, metavar="NAME_OR_FILE", help=help)
+
+
+def format_option(
+    choices: tuple[str, ...] | list[str], help: str = "Output format.", default: str = "text"
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--format`` among ``choices``, as ``fmt``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def output_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--output FILE`` / ``-o FILE``, as ``output`` (``-`` is standard output)."""
+    return click.option(
+        "--output", "-o", metavar="FILE", type=click.Path(dir_okay=False, path_type=str), help=help
+    )
+
+
+def engine_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--engine durable|python``."""
+    return click.option(
+        "--engine", type=click.Choice(["durable", "python"]), default=None, help=help
+    )
+
+
+def fail_on_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--fail-on SEVERITY`` (default high)."""
+    from partnership_rules import SEVERITIES
+
+    return click.option(
+        "--fail-on",
+        type=click.Choice(SEVERITIES),
+        default="high",
+        show_default=True,
+        help=help,
+    )
