@@ -78,7 +78,7 @@ def _one_rule(severity: str) -> dict[str, Any]:
                 "message": "{subject}",
                 "rationale": "r",
                 "remedy": "r",
-                "references": [{"source": "tests"}],
+                "references": [{"source": "qca-partnership-guide"}],
             }
         ],
     }
