@@ -135,6 +135,7 @@ DecisionRule = Literal["consensus", "majority", "lead-partner", "unspecified"]
 AgreementTopic = Literal["roles", "resources", "data-sharing", "disputes", "exit"]
 Dimension = Literal["results", "process", "relationships"]
 MetricKind = Literal["quantitative", "qualitative"]
+Direction = Literal["higher", "lower"]
 Phase = Literal["plan", "design", "deliver", "assess", "review", "other"]
 ActionStatus = Literal["not-started", "in-progress", "done", "blocked"]
 Channel = Literal[
@@ -333,6 +334,10 @@ class Metric(_Model):
     """The partner (id) that collects the data."""
     every_days: Days | None = None
     """How often a reading is meant to be taken, in days between readings."""
+    direction: Direction = "higher"
+    """Which way is better: `higher` (a pass rate) or `lower` (a waiting time, a re-referral
+    rate). Progress towards an objective's target, and whether a target plans a decline, are
+    read this way round."""
     readings: list[Reading] = Field(default_factory=list, max_length=10_000)
     """The measurements taken so far."""
 

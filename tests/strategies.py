@@ -40,6 +40,7 @@ BODY_KINDS = list(get_args(_record.BodyKind))
 DECISION_RULES = list(get_args(_record.DecisionRule))
 TOPICS = list(get_args(_record.AgreementTopic))
 DIMENSIONS = list(get_args(_record.Dimension))
+DIRECTIONS = list(get_args(_record.Direction))
 PHASES = list(get_args(_record.Phase))
 STATUSES = list(get_args(_record.ActionStatus))
 CHANNELS = list(get_args(_record.Channel))
@@ -292,6 +293,7 @@ def records(
         _put(metric, "source", g.maybe(_SHORT_TEXT))
         _put(metric, "collected_by", g.maybe(partner_ids))
         _put(metric, "every_days", g.maybe([30, 90, 365]))
+        _put(metric, "direction", g.maybe(DIRECTIONS))
         readings = [
             {"date": _iso(g.date()), "value": rnd.choice([0, 50, 70.5, 100, "good", "poor"])}
             for _ in range(rnd.randint(0, 3))

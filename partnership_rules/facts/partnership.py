@@ -10,6 +10,7 @@ from .._record import Partnership, Stage
 from ._context import FactContext
 from ._schema import FactType, Values, fields, flag, number, text
 from ._values import ratio
+from .contexts import context_flags
 from .governance import governance_summary
 from .monitoring import monitoring_summary
 from .network import network_summary
@@ -26,10 +27,6 @@ STAGES: tuple[str, ...] = get_args(Stage)
 @fields(
     stage=text("QCA model stage, if given"),
     stage_index=number("0 (identify-need) to 5 (recognise-achievements); -1 if no stage"),
-    context_education_training=flag("contexts name education-training"),
-    context_nvq=flag("contexts name nvq"),
-    context_childrens_services=flag("contexts name childrens-services"),
-    context_community_learning=flag("contexts name community-learning"),
     has_sector=flag("a sector is named"),
     has_purpose=flag("a shared purpose is written down"),
     purpose_words=number("words in the purpose statement"),
@@ -39,10 +36,6 @@ def partnership_fields(ctx: FactContext, p: Partnership) -> Values:
     return {
         "stage": p.stage,
         "stage_index": STAGES.index(p.stage) if p.stage else -1,
-        "context_education_training": "education-training" in p.contexts,
-        "context_nvq": "nvq" in p.contexts,
-        "context_childrens_services": "childrens-services" in p.contexts,
-        "context_community_learning": "community-learning" in p.contexts,
         "has_sector": bool(p.sector and p.sector.strip()),
         "has_purpose": bool(p.purpose and p.purpose.strip()),
         "purpose_words": len(p.purpose.split()) if p.purpose else 0,
@@ -113,6 +106,7 @@ PARTNERSHIP: FactType[Partnership] = FactType(
     identify=lambda p: (node_key("partnership", p.id), p.id, p.name),
     parts=(
         partnership_fields,
+        context_flags,
         partners_summary,
         governance_summary,
         plan_summary,

@@ -16,6 +16,8 @@ from .._record import Action, Metric, Objective, Partnership
 from ._context import FactContext
 from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import days_between, distinct_sorted, ratio, share_stats
+from .contexts import context_flags
+from .outcomes import objective_outcome
 from .partners import VOICE_KINDS
 
 __all__ = ["ACTION", "DIMENSIONS", "METRIC", "OBJECTIVE", "plan_summary", "vague_terms"]
@@ -143,7 +145,7 @@ OBJECTIVE: FactType[Objective] = FactType(
     "objective",
     subjects=lambda ctx: ctx.record.objectives,
     identify=lambda o: (node_key("objective", o.id), o.id, o.statement),
-    parts=(objective_fields,),
+    parts=(objective_fields, context_flags, objective_outcome),
 )
 
 
@@ -151,6 +153,7 @@ OBJECTIVE: FactType[Objective] = FactType(
     dimension=text("results, process or relationships"),
     has_dimension=flag("a dimension is given"),
     kind=text("quantitative or qualitative"),
+    direction=text("which way is better: higher or lower"),
     has_source=flag("a data source is named"),
     has_collector=flag("a collecting partner is named"),
     every_days=number("intended days between readings"),
@@ -167,6 +170,7 @@ def metric_fields(ctx: FactContext, metric: Metric) -> Values:
         "dimension": metric.dimension,
         "has_dimension": metric.dimension is not None,
         "kind": metric.kind,
+        "direction": metric.direction,
         "has_source": bool(metric.source and metric.source.strip()),
         "has_collector": bool(ctx.sources(key, "collects")),
         "every_days": metric.every_days,
