@@ -22,8 +22,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synthetic import synthetic_record  # noqa: E402
 
-from partnership_rules import Auditor, available_engines, build_graph, derive_facts, load_record  # noqa: E402
-from partnership_rules._batch import AuditSettings, audit_paths  # noqa: E402
+from partnership_rules import (  # noqa: E402  # noqa: E402
+    Auditor,
+    BatchOptions,
+    audit_batch,
+    available_engines,
+    build_graph,
+    derive_facts,
+    load_record,
+)
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 200) -> float:
@@ -93,9 +100,9 @@ def main() -> None:
         paths = sorted(str(p) for p in batch_dir.iterdir())
         for jobs in (1, 0):
             start = time.perf_counter()
-            results = audit_paths(paths, AuditSettings(), jobs=jobs)
+            results = sum(1 for _ in audit_batch(paths, BatchOptions(format="jsonl"), jobs=jobs))
             elapsed = time.perf_counter() - start
-            assert len(results) == len(paths)
+            assert results == len(paths)
             label = "1 process" if jobs == 1 else "all CPUs"
             print(
                 f"batch of {len(paths)} YAML files, {label:<9}: {elapsed:6.2f} s"

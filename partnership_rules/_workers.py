@@ -137,7 +137,7 @@ class WorkerPool:
         self.context = multiprocessing.get_context(method)
         if method == "forkserver":
             # Workers fork from a server that has the auditing code imported already.
-            self.context.set_forkserver_preload(["partnership_rules._workers"])  # type: ignore[attr-defined]
+            self.context.set_forkserver_preload(["partnership_rules._workers"])
 
     def run(self, inputs: list[BatchInput]) -> Generator[BatchItem, None, None]:
         """Yield one item per input, in order (see :func:`audit_batch`)."""

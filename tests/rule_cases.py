@@ -72,7 +72,8 @@ def apply(record: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
 
 
 def base_record(name: str) -> dict[str, Any]:
-    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def load_cases() -> list[dict[str, Any]]:

@@ -422,8 +422,8 @@ def records(
         record["qualifications"] = quals
     if n_ratings:
         entries = []
-        for framework, item, scale in rnd.sample(_CATALOGUE_ITEMS, n_ratings):
-            entry: dict[str, Any] = {"framework": framework, "item": item}
+        for framework, item_id, scale in rnd.sample(_CATALOGUE_ITEMS, n_ratings):
+            entry: dict[str, Any] = {"framework": framework, "item": item_id}
             if scale == "rag":
                 entry["rating"] = rnd.choice(["red", "amber", "green"])
             else:
@@ -453,7 +453,8 @@ def shuffled(record: Record, rnd: Shuffler) -> Record:
             return items
         return value
 
-    return walk(copy.deepcopy(record))
+    reordered: Record = walk(copy.deepcopy(record))
+    return reordered
 
 
 def fresh_id(record: Record, stem: str = "new") -> str:
@@ -488,7 +489,7 @@ def every_field_rules() -> dict[str, Any]:
     from partnership_rules._vocabulary import RESERVED_FIELDS
     from partnership_rules.engines._limits import MAX_ENGINE_FIELDS
 
-    rules = []
+    rules: list[dict[str, Any]] = []
     for fact_type, schema in FACT_SCHEMAS.items():
         fields = [
             f for f, spec in schema.items() if f not in RESERVED_FIELDS and spec.type != "list"

@@ -265,7 +265,9 @@ def test_every_hgiocld_theme_has_evidence_rules() -> None:
 
 
 def _record_with(self_assessment: list[dict[str, Any]]) -> dict[str, Any]:
-    data = yaml.safe_load((EXAMPLES / "craven-swissport.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load(
+        (EXAMPLES / "craven-swissport.yaml").read_text(encoding="utf-8")
+    )
     data["self_assessment"] = self_assessment
     return data
 

@@ -413,7 +413,7 @@ def test_one_unhandled_fact_type_does_not_fail_the_batch() -> None:
 
     objective_rules = [r for r in ALL_RULES if r.rule.applies_to == "objective"]
     engine = DurableEngine(objective_rules)
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"type": "partner", "subject": "partner:a", "id": "a"},
         {
             "type": "objective",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -611,7 +612,7 @@ HOSTILE = Path(__file__).parent / "hostile"
     ],
 )
 def test_libyaml_and_the_pure_python_parser_agree(text: str) -> None:
-    results = []
+    results: list[tuple[Any, ...]] = []
     for parser in (yaml.CSafeLoader, yaml.SafeLoader):
         try:
             parsed = _read_yaml(text, RECORD_LIMITS, "partnership record", parser)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from partnership_rules.cli.main import cli
 
 from partnership_rules import OutputError, open_output
@@ -35,7 +35,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def audit_to(output: Path | str, *args: str) -> object:
+def audit_to(output: Path | str, *args: str) -> Result:
     return CliRunner().invoke(
         cli, ["audit", str(RECORD), "--format", "json", "-o", str(output), *args]
     )
@@ -55,7 +55,7 @@ def test_an_existing_file_is_replaced_and_keeps_its_permissions(tmp_path: Path) 
     out.chmod(0o604)
     before = out.stat().st_ino
     result = audit_to(out)
-    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.exit_code == 1
     assert out.read_text().startswith("{")
     assert mode(out) == 0o604
     assert out.stat().st_ino != before  # replaced by a rename, never written in place
@@ -68,7 +68,7 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path: Path) -> 
     target.write_text("old\n")
     link = tmp_path / "link.json"
     link.symlink_to(target)
-    assert audit_to(link).exit_code == 1  # type: ignore[attr-defined]
+    assert audit_to(link).exit_code == 1
     assert link.is_symlink()
     assert target.read_text().startswith("{")
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]
@@ -95,8 +95,8 @@ def test_anything_but_a_regular_file_is_refused_at_once(
     out = tmp_path / "out.json"
     make(out)  # type: ignore[operator]
     result = audit_to(out)
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr == f"partnership-rules: {out}: {message}\n"  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert result.stderr == f"partnership-rules: {out}: {message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
 
 
@@ -120,21 +120,19 @@ def test_one_of_the_inputs_is_never_overwritten(tmp_path: Path) -> None:
 
 def test_the_baseline_is_an_input_too(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    assert audit_to(baseline).exit_code == 1  # type: ignore[attr-defined]
+    assert audit_to(baseline).exit_code == 1
     saved = baseline.read_text()
     result = audit_to(baseline, "--baseline", str(baseline))
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert "is one of the inputs" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert "is one of the inputs" in result.stderr
     assert baseline.read_text() == saved
 
 
 def test_a_file_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
     out = tmp_path / "no-such-folder" / "out.json"
     result = audit_to(out)
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert result.stderr == (  # type: ignore[attr-defined]
-        f"partnership-rules: {out}: cannot write: No such file or directory\n"
-    )
+    assert result.exit_code == 2
+    assert result.stderr == (f"partnership-rules: {out}: cannot write: No such file or directory\n")
 
 
 def test_an_exception_while_writing_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -151,13 +149,13 @@ def test_a_file_name_that_is_not_utf8_is_written_and_shown_escaped(tmp_path: Pat
     folder = os.fsencode(tmp_path)
     name = os.fsdecode(folder + b"/r\xe9sum\xe9.json")
     result = audit_to(name)
-    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.exit_code == 1
     assert os.path.exists(os.fsencode(name))
     fifo = os.fsdecode(folder + b"/\xff\x1b[2J.json")
     os.mkfifo(fifo)
     refused = audit_to(fifo)
-    assert refused.exit_code == 2  # type: ignore[attr-defined]
-    assert refused.stderr == (  # type: ignore[attr-defined]
+    assert refused.exit_code == 2
+    assert refused.stderr == (
         f"partnership-rules: {tmp_path}/\\xff\\x1b[2J.json: a FIFO, not a regular file; not written\n"
     )
 
