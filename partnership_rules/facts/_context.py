@@ -18,7 +18,6 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 
 import networkx as nx
-from pydantic import BaseModel
 
 from .._graph import node_key
 from .._record import Record
@@ -153,18 +152,3 @@ class FactContext:
     def signatories(self) -> set[str]:
         """Ids of the partners that signed the agreement (if there is one)."""
         return {self.id[k] for k in self.sources(self.home, "signed")}
-
-    @cached_property
-    def items(self) -> dict[str, BaseModel]:
-        """Node -> the record item it stands for (partners, stakeholders, bodies, objectives,
-        metrics, actions)."""
-        record = self.record
-        groups: list[tuple[str, list[Any]]] = [
-            ("partner", record.partners),
-            ("stakeholder", record.stakeholders),
-            ("body", record.governance.bodies),
-            ("objective", record.objectives),
-            ("metric", record.metrics),
-            ("action", record.actions),
-        ]
-        return {node_key(kind, item.id): item for kind, items in groups for item in items}
