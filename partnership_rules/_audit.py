@@ -3,7 +3,8 @@
 load the record -> build its graph -> derive facts -> run the rules on all but the
 self-assessment facts -> write the findings that contradict each self-assessment rating into
 its fact (``_contradictions``) -> run the rules on those -> cap the indicative levels by the
-findings (``_indicative``) -> assemble the report.
+findings (``_indicative``) -> gather each cause's findings into one (``_grouping``) ->
+assemble the report.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from ._contradictions import SELF_ASSESSMENT, with_contradictions
 from ._errors import UsageError
 from ._findings import findings_from_matches
 from ._graph import build_graph
+from ._grouping import group_findings
 from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
 from ._record import Record
 from ._report import Finding, PartnershipRef, Report
 from ._rule_loader import load_rulesets, shipped_ruleset_names
-from ._rule_model import CompiledRule, Ruleset
+from ._rule_model import CompiledGroup, CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES
 from .engines import ENGINE_ENV, create_engine
 from .facts import derive_facts
@@ -39,6 +41,11 @@ ALWAYS_ON = ("core", "self-assessment")
 def _matches(rule: CompiledRule, key: str) -> bool:
     r = rule.rule
     return key in (r.id, r.name, r.category, rule.ruleset, *r.aliases)
+
+
+def _group_matches(group: CompiledGroup, key: str) -> bool:
+    g = group.group
+    return key in (g.id, g.name, g.category, group.ruleset, *g.aliases)
 
 
 class Auditor:
@@ -72,11 +79,24 @@ class Auditor:
             thresholds=thresholds,
         )
         every_rule = [rule for ruleset in self._rulesets for rule in ruleset.rules]
+        every_group = [group for ruleset in self._rulesets for group in ruleset.groups]
         select = list(select or [])
         ignore = list(ignore or [])
         for key in (*select, *ignore):
-            if key not in CATEGORIES and not any(_matches(rule, key) for rule in every_rule):
+            if (
+                key not in CATEGORIES
+                and not any(_matches(rule, key) for rule in every_rule)
+                and not any(_group_matches(group, key) for group in every_group)
+            ):
                 raise UsageError(f"'{key}' names no rule, category or ruleset")
+        # Naming a group (id, name or alias) selects or ignores its part rules with it.
+        for keys in (select, ignore):
+            keys += [
+                part.rule
+                for group in every_group
+                if set(keys) & {group.id, group.group.name, *group.group.aliases}
+                for part in group.group.parts
+            ]
         chosen = [
             rule
             for rule in every_rule
@@ -84,12 +104,25 @@ class Auditor:
             and not any(_matches(rule, k) for k in ignore)
         ]
         self._rules: dict[str, CompiledRule] = {rule.id: rule for rule in chosen}
+        # A group runs when it is selected (by its id, name, category or ruleset) and not
+        # ignored; its part rules still fire alone when it is not.
+        self._groups: list[CompiledGroup] = [
+            group
+            for group in every_group
+            if (not select or any(_group_matches(group, k) for k in select))
+            and not any(_group_matches(group, k) for k in ignore)
+        ]
         self._engine = create_engine(chosen, engine)
 
     @property
     def rules(self) -> list[CompiledRule]:
         """The rules this auditor runs, in ruleset order."""
         return list(self._rules.values())
+
+    @property
+    def groups(self) -> list[CompiledGroup]:
+        """The groups this auditor forms (one finding per cause), in ruleset order."""
+        return list(self._groups)
 
     @property
     def rulesets(self) -> list[Ruleset]:
@@ -124,6 +157,10 @@ class Auditor:
         findings = self._check([f for f in facts if f["type"] != SELF_ASSESSMENT], rulesets)
         # Self-assessment rules run once the ratings carry the findings that contradict them.
         findings += self._check(with_contradictions(ratings, findings), rulesets)
+        levels = indicative_levels(findings, rulesets)
+        # One finding per cause, once contradictions and levels have read every rule's own.
+        groups = [g for g in self._groups if g.ruleset in rulesets]
+        findings = group_findings(findings, groups, {f["subject"]: f for f in facts})
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),
             source=source_name,
@@ -131,7 +168,7 @@ class Auditor:
             rulesets=rulesets,
             engine=self._engine.name,
             findings=findings,
-            indicative_levels=indicative_levels(findings, rulesets),
+            indicative_levels=levels,
         )
 
     def _check(self, facts: Sequence[dict[str, Any]], rulesets: list[str]) -> list[Finding]:

@@ -1,8 +1,10 @@
 """Compare two audits of one partnership: which findings are new, resolved and unchanged.
 
 Findings are matched by rule and subject (``OBJ001`` on ``objective:maths`` is the same
-finding in both audits even if its message changed). This is the one implementation behind
-``audit --baseline``, ``partnership-rules diff`` and the opened/closed columns of the history.
+finding in both audits even if its message changed); a group's finding (one per cause) is
+compared as its parts, so whether findings were grouped never makes one new or resolved.
+This is the one implementation behind ``audit --baseline``, ``partnership-rules diff`` and
+the opened/closed columns of the history.
 """
 
 from __future__ import annotations
@@ -137,8 +139,11 @@ def compare_reports(before: Report, after: Report) -> Comparison:
             f" '{before.partnership.id}'{_from(before)} and"
             f" '{after.partnership.id}'{_from(after)}"
         )
-    before_keys = {(f.rule, f.subject) for f in before.findings}
-    after_keys = {(f.rule, f.subject) for f in after.findings}
+    # Single-rule findings: a group's finding counts as its parts (same rule ids as ever).
+    before_units = sorted((u for f in before.findings for u in f.units()), key=Finding.sort_key)
+    after_units = sorted((u for f in after.findings for u in f.units()), key=Finding.sort_key)
+    before_keys = {(f.rule, f.subject) for f in before_units}
+    after_keys = {(f.rule, f.subject) for f in after_units}
     old_score, new_score = report_score(before), report_score(after)
     score = (
         ScoreChange(before=old_score, after=new_score, change=round(new_score - old_score, 6))
@@ -149,9 +154,9 @@ def compare_reports(before: Report, after: Report) -> Comparison:
         partnership=after.partnership,
         before=_side(before),
         after=_side(after),
-        new=[f for f in after.findings if (f.rule, f.subject) not in before_keys],
-        resolved=[f for f in before.findings if (f.rule, f.subject) not in after_keys],
-        unchanged=[f for f in after.findings if (f.rule, f.subject) in before_keys],
+        new=[f for f in after_units if (f.rule, f.subject) not in before_keys],
+        resolved=[f for f in before_units if (f.rule, f.subject) not in after_keys],
+        unchanged=[f for f in after_units if (f.rule, f.subject) in before_keys],
         score=score,
     )
 

@@ -43,7 +43,8 @@ class _Frozen(BaseModel):
 
 
 class Finding(_Frozen):
-    """One rule firing on one subject."""
+    """One rule firing on one subject, or a group's finding: one cause, with the findings
+    of its part rules in ``parts`` (empty for a single rule's finding)."""
 
     rule: str
     title: str
@@ -56,6 +57,13 @@ class Finding(_Frozen):
     references: list[Reference]
     ruleset: str = ""
     name: str = ""
+    parts: list[Finding] = Field(default_factory=list)
+
+    def units(self) -> list[Finding]:
+        """The single-rule findings this finding stands for: its parts, or itself. Comparing
+        audits matches these by rule and subject, so a baseline saved before a group formed
+        (or after it broke up) still matches, part by part."""
+        return list(self.parts) if self.parts else [self]
 
     def sort_key(self) -> tuple[int, str, str]:
         """Severity (most severe first), then rule id, then subject."""

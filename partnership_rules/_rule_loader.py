@@ -26,6 +26,7 @@ message placeholders in ``_templates``. Every problem found is reported at once,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,18 @@ from pydantic import ValidationError
 from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError, UsageError
 from ._loader import parse_text
-from ._rule_model import CompiledRule, Rule, RuleFile, Ruleset, Threshold, ThresholdUse
+from ._rule_model import (
+    CompiledGroup,
+    CompiledRule,
+    Group,
+    Rule,
+    RuleFile,
+    Ruleset,
+    Threshold,
+    ThresholdUse,
+)
 from ._sources import source_keys
-from ._templates import template_problems
+from ._templates import FieldSpec, template_problems
 from .engines._limits import distinct_test_problem
 from .facts import FACT_SCHEMAS
 
@@ -51,7 +61,7 @@ def _validation_problems(error: ValidationError, prefix: str = "") -> list[Probl
     for item in error.errors(include_url=False):
         loc = ".".join(str(p) for p in item["loc"])
         message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
-        problems.append(Problem(message, f"{prefix}.{loc}" if prefix else loc))
+        problems.append(Problem(message, f"{prefix}.{loc}" if prefix and loc else prefix or loc))
     return problems
 
 
@@ -116,6 +126,66 @@ def compile_rule(
     return CompiledRule(rule, ruleset, full, compiled.fields, evidence, uses), []
 
 
+@dataclass(frozen=True)
+class _TextField:
+    type: str = "text"
+
+
+def compile_group(
+    raw: Any, ruleset: str, where: str, rules: dict[str, CompiledRule]
+) -> tuple[CompiledGroup | None, list[Problem]]:
+    """Validate one group of ``ruleset`` against the file's compiled ``rules`` (by id): its
+    parts must be rules of the same file, each in at most one group."""
+    if not isinstance(raw, dict):
+        return None, [Problem("a group is a mapping", where)]
+    group_id = raw.get("id")
+    label = f"{where} ({group_id})" if isinstance(group_id, str) else where
+    try:
+        group = Group.model_validate(raw)
+    except ValidationError as error:
+        return None, _validation_problems(error, label)
+    schema = FACT_SCHEMAS.get(group.about)
+    if schema is None:
+        return None, [
+            Problem(
+                f"unknown fact type '{group.about}' (one of: {', '.join(FACT_SCHEMAS)})",
+                f"{label}.about",
+            )
+        ]
+    with_parts: dict[str, FieldSpec] = {**schema, "parts": _TextField()}
+    problems: list[Problem] = []
+    for text_field in ("message", "remedy"):
+        problems += template_problems(
+            getattr(group, text_field), group.about, with_parts, f"{label}.{text_field}"
+        )
+    for index, part in enumerate(group.parts):
+        at = f"{label}.parts[{index}]"
+        rule = rules.get(part.rule)
+        if rule is None:
+            problems.append(Problem(f"'{part.rule}' is not a rule of this file", f"{at}.rule"))
+            continue
+        part_schema = FACT_SCHEMAS[rule.rule.applies_to]
+        problems += template_problems(part.says, rule.rule.applies_to, part_schema, f"{at}.says")
+        if part.key is None and rule.rule.applies_to != group.about:
+            problems.append(
+                Problem(
+                    f"{part.rule} is about {rule.rule.applies_to} facts, the group about"
+                    f" {group.about}: give 'key', the field naming the {group.about}",
+                    at,
+                )
+            )
+        elif part.key is not None and part_schema.get(part.key, _TextField("")).type != "text":
+            problems.append(
+                Problem(
+                    f"'{part.key}' is not a text field of {rule.rule.applies_to} facts",
+                    f"{at}.key",
+                )
+            )
+    if problems:
+        return None, problems
+    return CompiledGroup(group, ruleset), []
+
+
 def _parse_rule_file(text: str, source: str) -> Any:
     # Rule files are trusted no more than records: the same bounded, tag-free YAML reader.
     try:
@@ -177,6 +247,32 @@ def load_ruleset(
                 )
             seen[key] = rule.id
         compiled.append(rule)
+    groups: list[CompiledGroup] = []
+    by_id = {rule.id: rule for rule in compiled}
+    grouped: dict[str, str] = {}
+    for index, raw_group in enumerate(header.groups):
+        group, group_problems = compile_group(raw_group, header.ruleset, f"groups[{index}]", by_id)
+        problems += group_problems
+        if group is None:
+            continue
+        for key in (group.id, group.group.name, *group.group.aliases):
+            if key in seen:
+                problems.append(
+                    Problem(
+                        f"'{key}' is already used by {seen[key]}", f"groups[{index}] ({group.id})"
+                    )
+                )
+            seen[key] = group.id
+        for part in group.group.parts:
+            if part.rule in grouped:
+                problems.append(
+                    Problem(
+                        f"{part.rule} is already a part of {grouped[part.rule]}",
+                        f"groups[{index}] ({group.id}).parts",
+                    )
+                )
+            grouped[part.rule] = group.id
+        groups.append(group)
     if not problems:
         problem = distinct_test_problem(compiled)
         if problem is not None:
@@ -191,6 +287,7 @@ def load_ruleset(
         source,
         tuple(compiled),
         dict(header.thresholds),
+        tuple(groups),
     )
 
 
@@ -285,13 +382,15 @@ def load_rulesets(
                     )
                 )
             owners[f"threshold {name}"] = ruleset.source
-        for rule in ruleset.rules:
-            for key in (rule.rule.id, rule.rule.name, *rule.rule.aliases):
+        keys = [(r.id, (r.rule.id, r.rule.name, *r.rule.aliases)) for r in ruleset.rules]
+        keys += [(g.id, (g.id, g.group.name, *g.group.aliases)) for g in ruleset.groups]
+        for owner_id, rule_keys in keys:
+            for key in rule_keys:
                 if key in owners:
                     problems.append(
                         Problem(
                             f"'{key}' is defined in both {owners[key]} and {ruleset.source}",
-                            rule.id,
+                            owner_id,
                         )
                     )
                 owners[key] = ruleset.source

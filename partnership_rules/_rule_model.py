@@ -18,7 +18,11 @@ from ._vocabulary import SEVERITY_OF_BASIS, Category, Severity, SeverityBasis
 
 __all__ = [
     "MAX_RULES_PER_FILE",
+    "CompiledGroup",
     "CompiledRule",
+    "Escalation",
+    "Group",
+    "GroupPart",
     "Reference",
     "Rule",
     "RuleFile",
@@ -158,6 +162,94 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+class GroupPart(_Strict):
+    """A rule whose findings a group gathers, and how the group's message names each one."""
+
+    rule: _RuleId
+    # A short phrase for the group's message ("no target"); may hold placeholders of the
+    # part rule's fact ("{seat_top_share:.0%} of the seats").
+    says: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    # The field of the part rule's fact that holds the id of the group's subject (of the
+    # group's ``about`` kind); omitted when the part rule's own subject is the group's.
+    key: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+
+
+class Escalation(_Strict):
+    """When a combination of parts is worse than its worst part: a severity for it."""
+
+    parts_at_least: int | None = Field(default=None, ge=2, le=50)
+    all_of: list[_RuleId] | None = Field(default=None, min_length=2, max_length=20)
+    severity: Severity
+    severity_basis: SeverityBasis
+
+    @model_validator(mode="after")
+    def _one_condition_and_the_policy(self) -> Escalation:
+        if (self.parts_at_least is None) == (self.all_of is None):
+            raise ValueError("an escalation gives parts_at_least or all_of, not both")
+        expected = SEVERITY_OF_BASIS[self.severity_basis]
+        if expected != self.severity:
+            raise ValueError(
+                f"severity_basis '{self.severity_basis}' makes a finding {expected} under the"
+                f" severity policy (docs/severity.md), not {self.severity}"
+            )
+        return self
+
+    def holds(self, fired: set[str]) -> bool:
+        """Whether the rules that fired (ids) meet this escalation."""
+        if self.all_of is not None:
+            return set(self.all_of) <= fired
+        return len(fired) >= (self.parts_at_least or 0)
+
+
+class Group(_Strict):
+    """One finding per cause: when several part rules fire about one subject, the audit
+    reports one finding of the group carrying the others as its parts.
+
+    The group's id, name and category select or ignore it like a rule's; a part rule
+    selected without its group still fires alone."""
+
+    id: _RuleId
+    name: _Slug
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    category: Category
+    about: str  # the fact type of the group's subject
+    parts: list[GroupPart] = Field(min_length=2, max_length=20)
+    min_parts: int = Field(default=2, ge=2, le=20)
+    # Filled from the subject's fact; {parts} lists what each part rule found.
+    message: _Text
+    rationale: _Text
+    remedy: _Text
+    escalate: list[Escalation] = Field(default_factory=list, max_length=10)
+    aliases: list[_RuleId] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _parts_are_distinct(self) -> Group:
+        rules = [part.rule for part in self.parts]
+        if len(set(rules)) != len(rules):
+            raise ValueError("a rule is a part of a group once")
+        for escalation in self.escalate:
+            unknown = set(escalation.all_of or ()) - set(rules)
+            if unknown:
+                raise ValueError(f"escalate names rules that are not parts: {sorted(unknown)}")
+        return self
+
+
+@dataclass(frozen=True)
+class CompiledGroup:
+    """A validated group of the ruleset ``ruleset``."""
+
+    group: Group
+    ruleset: str
+
+    @property
+    def id(self) -> str:
+        return self.group.id
+
+    def part(self, rule_id: str) -> GroupPart | None:
+        """The part for ``rule_id``, or None if that rule is not a part of this group."""
+        return next((p for p in self.group.parts if p.rule == rule_id), None)
+
+
 # A rule file holds at most this many rules.
 MAX_RULES_PER_FILE = 1000
 
@@ -170,6 +262,7 @@ class RuleFile(_Strict):
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     thresholds: dict[_ThresholdName, Threshold] = Field(default_factory=dict, max_length=200)
     rules: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_RULES_PER_FILE)
+    groups: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_RULES_PER_FILE)
 
 
 @dataclass(frozen=True)
@@ -211,3 +304,4 @@ class Ruleset:
     source: str
     rules: tuple[CompiledRule, ...]
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    groups: tuple[CompiledGroup, ...] = ()

@@ -165,6 +165,53 @@ def render_rules(rulesets: Sequence[Ruleset], fmt: str = "text") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _groups_doc(ruleset: Ruleset) -> list[str]:
+    if not ruleset.groups:
+        return []
+    lines = [
+        f"### Groups of {ruleset.name}: one finding per cause",
+        "",
+        "When at least two of a group's part rules fire about one subject, the audit reports one",
+        "finding of the group with theirs as its `parts`; one part alone is reported as it is.",
+        "The part rules keep their ids: selecting one without its group reports it alone,",
+        "naming the group selects or ignores its parts with it, and comparing audits matches a",
+        "group's finding through its parts. Its severity is its worst part's, unless an",
+        "escalation below says the combination is worse.",
+        "",
+    ]
+    for compiled in ruleset.groups:
+        group = compiled.group
+        parts = ", ".join(
+            f"{p.rule} ({p.says}{', subject from `' + p.key + '`' if p.key else ''})"
+            for p in group.parts
+        )
+        escalations = [
+            f"- {e.severity} ({_BASIS[e.severity_basis]}) when "
+            + (
+                f"at least {e.parts_at_least} parts fire"
+                if e.parts_at_least
+                else f"{', '.join(e.all_of or [])} all fire"
+            )
+            for e in group.escalate
+        ]
+        lines += [
+            f"#### {group.id} {group.name}",
+            "",
+            f"**{group.title}** · about each {group.about} · category `{group.category}`",
+            "",
+            f"Parts: {parts}.",
+            "",
+            " ".join(group.rationale.split()),
+            "",
+            *(["Severity:", "", *escalations, ""] if escalations else []),
+            f"> {group.message}",
+            "",
+            f"What to do: {' '.join(group.remedy.split())}",
+            "",
+        ]
+    return lines
+
+
 def rules_markdown(rulesets: list[Ruleset]) -> str:
     """``docs/rules.md``: one section per rule, grouped by ruleset."""
     from .facts import FACT_SCHEMAS  # the fact fields' meanings, only for this document
@@ -221,4 +268,5 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 *[f"- {ref}" for ref in rule.references],
                 "",
             ]
+        lines += _groups_doc(ruleset)
     return "\n".join(line for line in lines).replace("\n\n\n", "\n\n").rstrip() + "\n"

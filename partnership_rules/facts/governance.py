@@ -79,6 +79,7 @@ def _body_kinds(ctx: FactContext) -> dict[str, str]:
     attendance_rate=number("average share of members present (0 to 1)"),
     reports_to=text("the body it reports to"),
     reports_to_kind=text("kind of the body it reports to"),
+    lead_partner=text("the lead partner's id, when the lead partner is a member"),
 )
 def body_fields(ctx: FactContext, body: Body) -> Values:
     key = node_key("body", body.id)
@@ -89,8 +90,10 @@ def body_fields(ctx: FactContext, body: Body) -> Values:
     dates = tally.dates.get(body.id, [])
     days_since = days_between(max(dates) if dates else None, ctx.as_of)
     rates = tally.attendance.get(body.id, [])
+    leads = {node_key("partner", p.id) for p in ctx.record.partners if p.lead}
     return {
         "kind": body.kind,
+        "lead_partner": next((ctx.id[m] for m in members if m in leads), None),
         "member_count": len(members),
         "partner_member_count": sum(1 for m in members if ctx.kind[m] == "partner"),
         "stakeholder_member_count": sum(1 for m in members if ctx.kind[m] == "stakeholder"),
