@@ -93,7 +93,8 @@ def body_fields(ctx: FactContext, body: Body) -> Values:
     leads = {node_key("partner", p.id) for p in ctx.record.partners if p.lead}
     return {
         "kind": body.kind,
-        "lead_partner": next((ctx.id[m] for m in members if m in leads), None),
+        # The first by id when several lead partners sit on it: never the record's order.
+        "lead_partner": min((ctx.id[m] for m in members if m in leads), default=None),
         "member_count": len(members),
         "partner_member_count": sum(1 for m in members if ctx.kind[m] == "partner"),
         "stakeholder_member_count": sum(1 for m in members if ctx.kind[m] == "stakeholder"),
