@@ -172,7 +172,7 @@ rules:
     message: "Objective '{id}' has no target."
     rationale: R.
     remedy: R.
-    references: [{source: own-guide}]
+    references: [{source: own-guide, title: Our partnership handbook}]
   - id: OWN002
     name: no-due-date
     title: No due date
@@ -183,7 +183,7 @@ rules:
     message: "Objective '{id}' has no due date."
     rationale: R.
     remedy: R.
-    references: [{source: own-guide}]
+    references: [{source: own-guide, title: Our partnership handbook}]
 groups:
   - id: OWN100
     name: vague-objective
