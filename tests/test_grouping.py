@@ -16,7 +16,7 @@ ROOT = Path(__file__).parent.parent
 AUDITOR = Auditor(engine="python")
 
 # The maths objective with no target, no due date and no metric: one cause, three rules.
-NOT_SMART = {
+NOT_SMART: dict[str, Any] = {
     "set": {
         "objectives[0].target": None,
         "objectives[0].due": None,
@@ -25,7 +25,7 @@ NOT_SMART = {
 }
 # The college chairs both bodies, decides alone in the steering group and pays most of the
 # money: power held by one partner, seen from three sides.
-POWER = {
+POWER: dict[str, Any] = {
     "set": {
         "governance.bodies[0].chair": "northvale",
         "governance.bodies[0].decision_rule": "lead-partner",

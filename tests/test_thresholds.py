@@ -7,14 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from partnership_rules import Auditor, RulesetError, UsageError, available_engines, load_rulesets
+from partnership_rules import (
+    Auditor,
+    Finding,
+    RulesetError,
+    UsageError,
+    available_engines,
+    load_rulesets,
+)
 from partnership_rules._rule_loader import load_ruleset
 
 ROOT = Path(__file__).parent.parent
 NVQ = ROOT / "examples" / "nvq-consortium.yaml"  # 140 candidates, 2 assessors: 70 per assessor
 
 
-def _nvq001(auditor: Auditor) -> list[object]:
+def _nvq001(auditor: Auditor) -> list[Finding]:
     findings = auditor.audit(NVQ).findings
     return [f for f in findings if f.rule == "NVQ001"] + [
         p for f in findings for p in f.parts if p.rule == "NVQ001"
@@ -45,18 +52,18 @@ def test_a_threshold_set_for_an_audit_changes_what_fires_on_every_engine(engine:
 
 def test_the_evidence_says_the_threshold_is_the_projects_default_judgement() -> None:
     (finding,) = _nvq001(Auditor(["core", "nvq"]))
-    assert finding.evidence["thresholds"] == [  # type: ignore[attr-defined]
+    assert finding.evidence["thresholds"] == [
         "most candidates per assessor: 40, the project's default judgement, not a figure from"
         " a source (threshold max_candidates_per_assessor, settable)"
     ]
-    assert "above the limit of 40 (a judgement, not a figure from a source" in finding.message  # type: ignore[attr-defined]
+    assert "above the limit of 40 (a judgement, not a figure from a source" in finding.message
 
 
 def test_a_threshold_set_for_the_audit_is_reported_with_its_default() -> None:
     auditor = Auditor(["core", "nvq"], thresholds={"max_candidates_per_assessor": 60})
     (finding,) = _nvq001(auditor)
-    assert "above the limit of 60" in finding.message  # type: ignore[attr-defined]
-    assert finding.evidence["thresholds"] == [  # type: ignore[attr-defined]
+    assert "above the limit of 60" in finding.message
+    assert finding.evidence["thresholds"] == [
         "most candidates per assessor: 60, set for this audit (the project's default judgement"
         " is 40; threshold max_candidates_per_assessor)"
     ]
