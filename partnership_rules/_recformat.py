@@ -9,13 +9,17 @@ the documents cannot drift from the models.
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
+from . import _record
 from ._catalogue import load_catalogue
 from ._record import ID_PATTERN, Record
 
@@ -46,9 +50,42 @@ def _tidy(node: Any) -> None:
             _tidy(value)
 
 
+def _field_docstrings() -> dict[str, dict[str, str]]:
+    """Per model class of :mod:`._record`, each field's docstring (the string right after
+    the field's annotated assignment)."""
+    docs: dict[str, dict[str, str]] = {}
+    for node in ast.parse(inspect.getsource(_record)).body:
+        if isinstance(node, ast.ClassDef):
+            fields = docs.setdefault(node.name, {})
+            for field, after in zip(node.body, node.body[1:], strict=False):
+                if (
+                    isinstance(field, ast.AnnAssign)
+                    and isinstance(field.target, ast.Name)
+                    and isinstance(after, ast.Expr)
+                    and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)
+                ):
+                    fields[field.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def _describe_fields(schema: _Schema) -> None:
+    docs = _field_docstrings()
+    definitions = {name: schema["$defs"][name] for name in schema["$defs"]}
+    definitions[Record.__name__] = schema
+    for name, definition in definitions.items():
+        model = getattr(_record, name)
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for field, info in model.model_fields.items():
+            description = docs.get(name, {}).get(field)
+            if description:
+                definition["properties"][info.alias or field]["description"] = description
+
+
 @lru_cache(maxsize=1)
 def _schema() -> _Schema:
     schema = Record.model_json_schema(by_alias=True)
+    _describe_fields(schema)
     _tidy(schema)
     schema["title"] = "Partnership record, format v1"
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}

@@ -148,14 +148,14 @@ Rating = Literal["red", "amber", "green"]
 
 
 class _Model(BaseModel):
-    # Each field's docstring is its description: it appears in the JSON Schema and in
-    # docs/record-format.md, both generated from these models.
+    # Each field's docstring is its description: the JSON Schema and docs/record-format.md
+    # read them from this file (_recformat). Not pydantic's use_attribute_docstrings, which
+    # parses this file again for every class at import and doubles the models' build time.
     # Strict: a quoted "12" is not a number, "off" or 1 is not a boolean, true is not 1.0.
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
         frozen=True,
-        use_attribute_docstrings=True,
         strict=True,
     )
 
