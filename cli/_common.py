@@ -14,25 +14,31 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
 
 from partnership_rules import PartnershipRulesError, safe_terminal_text
 
+if TYPE_CHECKING:
+    from partnership_rules import ProjectConfig
+
 __all__ = [
     "ExitCode",
     "Stopped",
     "command",
+    "config_options",
     "engine_option",
     "error",
     "fail",
     "fail_on_option",
     "format_option",
     "output_option",
+    "project_config",
     "ruleset_option",
+    "split_rulesets",
     "stop_on_signals",
 ]
 
@@ -164,14 +170,49 @@ def engine_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     )
 
 
-def fail_on_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """``--fail-on SEVERITY`` (default high)."""
+def fail_on_option(
+    help: str, default: str | None = "high"
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--fail-on SEVERITY`` (default high; None: the caller decides)."""
     from partnership_rules import SEVERITIES
 
     return click.option(
         "--fail-on",
         type=click.Choice(SEVERITIES),
-        default="high",
-        show_default=True,
+        default=default,
+        show_default=default is not None,
         help=help,
     )
+
+
+def config_options(function: Callable[P, R]) -> Callable[P, R]:
+    """``--config FILE`` and ``--no-config``: which project configuration applies."""
+    function = click.option(
+        "--no-config", is_flag=True, help="Ignore any project configuration file."
+    )(function)
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=str),
+        metavar="FILE",
+        help="Project configuration (default: the nearest partnership-rules.toml, or"
+        " pyproject.toml with [tool.partnership-rules], from the current directory up).",
+    )(function)
+
+
+def project_config(config: str | None, no_config: bool) -> ProjectConfig:
+    """The project configuration that applies (an empty one with ``--no-config``)."""
+    from partnership_rules import ProjectConfig, find_config, load_config
+
+    if no_config:
+        return ProjectConfig()
+    path = config or find_config()
+    return ProjectConfig() if path is None else load_config(path)
+
+
+def split_rulesets(items: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``--ruleset`` values: shipped ruleset names (which replace the default selection) and
+    rule files or directories (which add to it)."""
+    from partnership_rules import shipped_ruleset_names
+
+    shipped = set(shipped_ruleset_names())
+    return tuple(i for i in items if i in shipped), tuple(i for i in items if i not in shipped)

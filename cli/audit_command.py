@@ -23,13 +23,16 @@ from partnership_rules import BATCH_FORMATS, DEFAULT_TIME_LIMIT
 from ._common import (
     ExitCode,
     command,
+    config_options,
     engine_option,
     error,
     fail,
     fail_on_option,
     format_option,
     output_option,
+    project_config,
     ruleset_option,
+    split_rulesets,
 )
 
 if TYPE_CHECKING:
@@ -60,8 +63,9 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     " atomically, keeping its permissions; FIFOs, devices and the input files are refused)."
 )
 @ruleset_option(
-    "Run this ruleset (a shipped name or a rule file); repeatable. "
-    "Default: core plus the contexts each record names."
+    "A shipped ruleset name (run only the rulesets named), or a rule file or directory of"
+    " rule files (added to the rules run); repeatable."
+    " Default: core plus the contexts each record names."
 )
 @click.option(
     "--select",
@@ -75,7 +79,11 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     metavar="ID_OR_CATEGORY",
     help="Skip rules with this id, name, category or ruleset; repeatable.",
 )
-@fail_on_option("Exit 1 when a finding is at or above this severity.")
+@fail_on_option(
+    "Exit 1 when a finding is at or above this severity. Default: the project"
+    " configuration's fail-on, else high.",
+    default=None,
+)
 @click.option(
     "--as-of",
     callback=_parse_date,
@@ -125,6 +133,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     default=None,
     help="Show a progress bar on stderr (default: for several files on a terminal).",
 )
+@config_options
 @command
 def audit(
     paths: Sequence[str],
@@ -133,7 +142,7 @@ def audit(
     rulesets: Sequence[str],
     select: Sequence[str],
     ignore: Sequence[str],
-    fail_on: str,
+    fail_on: str | None,
     as_of: dt.date | None,
     jobs: int,
     time_limit: float,
@@ -143,6 +152,8 @@ def audit(
     summary: bool,
     color: bool | None,
     progress: bool | None,
+    config: str | None,
+    no_config: bool,
 ) -> int:
     """Audit partnership records (files, or directories of .yaml/.yml/.json files)."""
     from partnership_rules import (
@@ -155,10 +166,16 @@ def audit(
     )
 
     to_stdout = output in (None, "-")
+    project = project_config(config, no_config)
+    names, files = split_rulesets(rulesets)
+    fail_on = fail_on or project.fail_on or "high"
     options = BatchOptions(
-        rulesets=tuple(rulesets) or None,
-        select=tuple(select),
-        ignore=tuple(ignore),
+        rulesets=names or None,
+        extra_rulesets=(*files, *project.rulesets),
+        thresholds=tuple(project.thresholds.items()),
+        severities=tuple(project.severity.items()),
+        select=tuple(select or project.select),
+        ignore=tuple(ignore or project.ignore),
         engine=engine,
         as_of=as_of,
         format=fmt,
@@ -217,7 +234,7 @@ def _write(
         writer.write(item.piece)
         if fmt == "jsonl":
             out.flush()  # each line as soon as it is ready
-        for problem in item.problems:
+        for problem in (*item.problems, *item.notes):
             error(problem)
         totals.add(item)
         advance()

@@ -6,35 +6,121 @@ These commands parse arguments and call the public library API, nothing more.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from partnership_rules import RULE_FORMATS
 
-from ._common import ExitCode, command, error, format_option, output_option, ruleset_option
+from ._common import (
+    ExitCode,
+    command,
+    config_options,
+    error,
+    fail,
+    format_option,
+    output_option,
+    project_config,
+    ruleset_option,
+    split_rulesets,
+)
+
+if TYPE_CHECKING:
+    from partnership_rules import Auditor
 
 __all__ = ["coverage", "engines", "explain", "rules"]
 
 
-@click.command()
-@ruleset_option("List this ruleset only (a shipped name or a rule file); repeatable.")
-@format_option(RULE_FORMATS, help="markdown: full rule documentation, as in docs/rules.md.")
-@command
-def rules(rulesets: Sequence[str], fmt: str) -> None:
-    """List the rules: id, severity, category and title."""
-    from partnership_rules import load_rulesets, render_rules
+_RULESETS_HELP = (
+    "A shipped ruleset name (only the rulesets named), or a rule file or directory (added to"
+    " the shipped rules); repeatable."
+)
 
-    click.echo(render_rules(load_rulesets(rulesets or None), fmt), nl=False)
+
+def _auditor(rulesets: Sequence[str], config: str | None, no_config: bool) -> Auditor:
+    from partnership_rules import Auditor
+
+    project = project_config(config, no_config)
+    names, files = split_rulesets(rulesets)
+    return Auditor(
+        names or None,
+        engine="python",
+        extra_rulesets=(*files, *project.rulesets),
+        thresholds=project.thresholds,
+        severities=project.severity,
+    )
+
+
+@click.group(invoke_without_command=True)
+@ruleset_option(_RULESETS_HELP)
+@format_option(RULE_FORMATS, help="markdown: full rule documentation, as in docs/rules.md.")
+@config_options
+@click.pass_context
+def rules(
+    ctx: click.Context, rulesets: Sequence[str], fmt: str, config: str | None, no_config: bool
+) -> None:
+    """List the rules: id, severity, category, title, and where each ruleset comes from.
+
+    'rules check FILE...' validates rule files."""
+    if ctx.invoked_subcommand is None:
+        _list_rules(rulesets, fmt, config, no_config)
+
+
+@command
+def _list_rules(rulesets: Sequence[str], fmt: str, config: str | None, no_config: bool) -> None:
+    from partnership_rules import render_rules
+
+    click.echo(render_rules(_auditor(rulesets, config, no_config).rulesets, fmt), nl=False)
+
+
+@rules.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@command
+def rules_check(paths: Sequence[str]) -> int:
+    """Validate rule files (or directories of them): every problem, with file, line, rule id
+    and field; exit 2 on any."""
+    from partnership_rules import (
+        RulesetError,
+        expand_rule_paths,
+        load_ruleset,
+        load_rulesets,
+        shipped_ruleset_names,
+    )
+
+    files = expand_rule_paths(paths)
+    if not files:
+        fail("no .yaml, .yml or .json rule files found in " + ", ".join(paths))
+    problems = count = 0
+    for path in files:
+        try:
+            ruleset = load_ruleset(path)
+            # A rule that clashes with a shipped one cannot run beside it.
+            load_rulesets([*shipped_ruleset_names(), path])
+        except RulesetError as refused:
+            error(refused.describe())
+            problems += len(refused.problems)
+            continue
+        count += len(ruleset.rules)
+    if problems:
+        error(f"{problems} problem(s) in {len(files)} rule file(s)")
+        return ExitCode.INPUT_ERROR
+    click.echo(f"{len(files)} rule file(s), {count} rule(s): no problems")
+    return ExitCode.OK
 
 
 @click.command()
 @click.argument("rule_id")
+@ruleset_option(_RULESETS_HELP)
+@config_options
 @command
-def explain(rule_id: str) -> None:
+def explain(rule_id: str, rulesets: Sequence[str], config: str | None, no_config: bool) -> None:
     """Explain a rule: what it checks, why it matters, what to do, and its sources."""
     from partnership_rules import describe_rule, find_rule
 
-    click.echo(describe_rule(find_rule(rule_id)), nl=False)
+    loaded = _auditor(rulesets, config, no_config).rulesets
+    rule = find_rule(rule_id, loaded)
+    origin = next(rs.describe_origin() for rs in loaded if rs.name == rule.ruleset)
+    click.echo(describe_rule(rule, origin), nl=False)
 
 
 @click.command()

@@ -36,8 +36,10 @@ if _typing.TYPE_CHECKING:
         compare_with_baseline,
         load_report,
     )
+    from ._config import ProjectConfig, find_config, load_config
     from ._coverage import coverage_markdown, coverage_problems
     from ._errors import (
+        ConfigError,
         HistoryError,
         OutputError,
         PartnershipRulesError,
@@ -55,7 +57,12 @@ if _typing.TYPE_CHECKING:
     from ._record_template import TEMPLATE_CONTEXTS, record_template
     from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
     from ._report import AuditError, ErrorReport, Finding, Report, read_reports
-    from ._rule_loader import load_rulesets
+    from ._rule_loader import (
+        expand_rule_paths,
+        load_ruleset,
+        load_rulesets,
+        shipped_ruleset_names,
+    )
     from ._rule_model import CompiledRule, Rule, Ruleset
     from ._ruledocs import RULE_FORMATS, describe_rule, find_rule, render_rules, rules_markdown
     from ._sources import sources_markdown
@@ -87,6 +94,7 @@ __all__ = [
     "BatchWriter",
     "Comparison",
     "CompiledRule",
+    "ConfigError",
     "DataLimits",
     "ErrorReport",
     "Finding",
@@ -97,6 +105,7 @@ __all__ = [
     "OutputError",
     "ParsedData",
     "PartnershipRulesError",
+    "ProjectConfig",
     "Problem",
     "Record",
     "RecordError",
@@ -125,8 +134,13 @@ __all__ = [
     "load_history",
     "load_record",
     "load_report",
+    "expand_rule_paths",
+    "find_config",
+    "load_config",
+    "load_ruleset",
     "load_rulesets",
     "open_output",
+    "shipped_ruleset_names",
     "parse_date",
     "read_data_file",
     "read_reports",

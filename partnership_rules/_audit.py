@@ -14,6 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
@@ -25,9 +26,9 @@ from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
 from ._record import Record
 from ._report import Finding, PartnershipRef, Report
-from ._rule_loader import load_rulesets, shipped_ruleset_names
+from ._rule_loader import load_rulesets, published_rule_files, shipped_ruleset_names
 from ._rule_model import CompiledGroup, CompiledRule, Ruleset
-from ._vocabulary import CATEGORIES
+from ._vocabulary import CATEGORIES, SEVERITIES
 from .engines import ENGINE_ENV, create_engine
 from .facts import derive_facts
 
@@ -59,7 +60,11 @@ class Auditor:
     (default: the ``PARTNERSHIP_RULES_ENGINE`` variable, else durable-rules where it imports).
     ``thresholds`` sets the rulesets' named thresholds (numbers no source fixes, such as
     ``max_candidates_per_assessor``) to values other than the project's defaults; see
-    ``partnership-rules rules`` for their names, defaults and reasons.
+    ``partnership-rules rules`` for their names, defaults and reasons. ``extra_rulesets``
+    are rule files (or directories of them) run on every record in addition to ``rulesets``.
+    ``severities`` gives rules a severity of the project's own, by rule id. Rule files that
+    installed packages publish (entry point group ``partnership_rules.rulesets``) are added
+    like ``extra_rulesets`` when ``rulesets`` is None.
 
     An Auditor holds no state between audits and may be shared between threads.
     """
@@ -72,16 +77,24 @@ class Auditor:
         ignore: Iterable[str] | None = None,
         engine: str | None = None,
         thresholds: Mapping[str, float] | None = None,
+        extra_rulesets: Iterable[str | os.PathLike[str]] = (),
+        severities: Mapping[str, str] | None = None,
     ) -> None:
         self._explicit = rulesets is not None
-        self._rulesets: list[Ruleset] = load_rulesets(
-            None if rulesets is None else [os.fspath(r) for r in rulesets],
-            thresholds=thresholds,
-        )
+        extra = [os.fspath(r) for r in extra_rulesets]
+        if rulesets is None:
+            # The shipped rulesets and those installed packages publish (an entry point).
+            wanted = [*shipped_ruleset_names(), *published_rule_files()]
+        else:
+            wanted = [os.fspath(r) for r in rulesets]
+        self._rulesets: list[Ruleset] = load_rulesets([*wanted, *extra], thresholds=thresholds)
+        # Rule files added to the shipped rulesets apply to every record.
+        self._always = {rs.name for rs in self._rulesets if rs.origin != "shipped"}
         every_rule = [rule for ruleset in self._rulesets for rule in ruleset.rules]
         every_group = [group for ruleset in self._rulesets for group in ruleset.groups]
         select = list(select or [])
         ignore = list(ignore or [])
+        self._select = set(select)
         for key in (*select, *ignore):
             if (
                 key not in CATEGORIES
@@ -103,6 +116,7 @@ class Auditor:
             if (not select or any(_matches(rule, k) for k in select))
             and not any(_matches(rule, k) for k in ignore)
         ]
+        chosen = _with_severities(chosen, every_rule, severities or {})
         self._rules: dict[str, CompiledRule] = {rule.id: rule for rule in chosen}
         # A group runs when it is selected (by its id, name, category or ruleset) and not
         # ignored; its part rules still fire alone when it is not.
@@ -139,8 +153,19 @@ class Auditor:
         loaded = [r.name for r in self._rulesets]
         if self._explicit:
             return loaded
-        wanted = {*ALWAYS_ON, *record.partnership.contexts}
+        wanted = {*ALWAYS_ON, *self._always, *record.partnership.contexts}
         return [name for name in loaded if name in wanted]
+
+    def not_run(self, report: Report) -> list[str]:
+        """Why each rule selected by id, name or alias did not run for ``report`` (its
+        ruleset did not apply to the record); empty when every one ran."""
+        return [
+            f"{rule.id} did not run: its ruleset '{rule.ruleset}' applies only to records whose"
+            f" partnership.contexts include '{rule.ruleset}'"
+            for rule in self._rules.values()
+            if self._select & {rule.id, rule.rule.name, *rule.rule.aliases}
+            and rule.ruleset not in report.rulesets
+        ]
 
     def audit(self, source: RecordSource, *, as_of: dt.date | None = None) -> Report:
         """Audit one record: a file path, a dict in record format v1, or a :class:`Record`.
@@ -177,6 +202,33 @@ class Auditor:
             return []
         by_subject = {fact["subject"]: fact for fact in facts}
         return findings_from_matches(self._engine.run(facts), self._rules, by_subject, rulesets)
+
+
+def _with_severities(
+    chosen: list[CompiledRule], every_rule: list[CompiledRule], severities: Mapping[str, str]
+) -> list[CompiledRule]:
+    """The chosen rules with the severities a project gives them by rule id."""
+    known = {rule.id for rule in every_rule}
+    for rule_id, severity in severities.items():
+        if rule_id not in known:
+            raise UsageError(f"severity override: '{rule_id}' is no rule id of the rulesets loaded")
+        if severity not in SEVERITIES:
+            raise UsageError(
+                f"severity override of {rule_id}: '{severity}' is not one of"
+                f" {', '.join(SEVERITIES)}"
+            )
+    return [
+        replace(
+            rule,
+            # The shipped basis no longer explains a severity the project chose itself.
+            rule=rule.rule.model_copy(
+                update={"severity": severities[rule.id], "severity_basis": None}
+            ),
+        )
+        if rule.id in severities
+        else rule
+        for rule in chosen
+    ]
 
 
 def _to_record(source: RecordSource) -> tuple[Record, str | None]:

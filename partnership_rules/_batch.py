@@ -63,12 +63,23 @@ class BatchOptions:
     width: int = 100
     baseline: str | None = None
     keep_reports: bool = False
+    extra_rulesets: tuple[str, ...] = ()  # rule files run on every record besides ``rulesets``
+    thresholds: tuple[tuple[str, float], ...] = ()  # named thresholds: (name, value)
+    severities: tuple[tuple[str, str], ...] = ()  # a project's own severities: (rule id, severity)
 
     def auditor(self) -> Auditor:
-        """A new :class:`Auditor` for these rulesets, selection and engine."""
+        """A new :class:`Auditor` for these rulesets, selection, engine and settings."""
         from ._audit import Auditor
 
-        return Auditor(self.rulesets, select=self.select, ignore=self.ignore, engine=self.engine)
+        return Auditor(
+            self.rulesets,
+            select=self.select,
+            ignore=self.ignore,
+            engine=self.engine,
+            extra_rulesets=self.extra_rulesets,
+            thresholds=dict(self.thresholds),
+            severities=dict(self.severities),
+        )
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,7 @@ class BatchItem:
     source: str
     piece: Any
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # why a rule selected by id or name did not run on this record
     partnership: str | None = None
     name: str | None = None
     summary: dict[str, int] = field(default_factory=dict)
@@ -250,7 +262,11 @@ def audit_item(
     result = _audit_one(auditor, item.path, options.as_of)
     if baseline is not None:
         result = _with_progress(result, baseline, options.baseline or "")
-    return _item(index, result, options)
+    done = _item(index, result, options)
+    if options.select and not done.failed:
+        notes = tuple(f"{done.source}: {note}" for note in auditor.not_run(result))  # type: ignore[arg-type]
+        done = dataclasses.replace(done, notes=notes)
+    return done
 
 
 def error_item(index: int, path: str, message: str, options: BatchOptions) -> BatchItem:

@@ -5,6 +5,7 @@
     PartnershipRulesError          anything the library raises on purpose
     ├── RecordError                a record that cannot be loaded (all its problems at once)
     ├── RulesetError               a rule file or ruleset name that cannot be used
+    ├── ConfigError                a project configuration file that cannot be used
     ├── UsageError                 a bad argument from the caller (unknown format, severity...)
     ├── HistoryError               a history database that cannot be opened, read or written
     └── OutputError                an output file that may not or cannot be written
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ConfigError",
     "HistoryError",
     "OutputError",
     "PartnershipRulesError",
@@ -92,6 +94,10 @@ class RecordError(_ProblemsError):
 
 class RulesetError(_ProblemsError):
     """A rule file (or ruleset name) that cannot be compiled; ``problems`` names rule and field."""
+
+
+class ConfigError(_ProblemsError):
+    """A project configuration file that cannot be used; ``problems`` name the key at fault."""
 
 
 class UsageError(PartnershipRulesError):

@@ -25,8 +25,10 @@ message placeholders in ``_templates``. Every problem found is reported at once,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib.metadata import entry_points
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from pydantic import ValidationError
 
 from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError, UsageError
-from ._loader import parse_text
+from ._loader import PathKey, parse_text
 from ._rule_model import (
     CompiledGroup,
     CompiledRule,
@@ -51,7 +53,16 @@ from ._templates import FieldSpec, template_problems
 from .engines._limits import distinct_test_problem
 from .facts import FACT_SCHEMAS
 
-__all__ = ["MAX_RULE_FILE_BYTES", "load_ruleset", "load_rulesets", "shipped_ruleset_names"]
+__all__ = [
+    "MAX_RULE_FILE_BYTES",
+    "ENTRY_POINT_GROUP",
+    "RULE_FILE_SUFFIXES",
+    "published_rule_files",
+    "expand_rule_paths",
+    "load_ruleset",
+    "load_rulesets",
+    "shipped_ruleset_names",
+]
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
 
@@ -186,13 +197,35 @@ def compile_group(
     return CompiledGroup(group, ruleset), []
 
 
-def _parse_rule_file(text: str, source: str) -> Any:
+def _parse_rule_file(text: str, source: str) -> tuple[Any, Mapping[PathKey, int]]:
     # Rule files are trusted no more than records: the same bounded, tag-free YAML reader.
     try:
-        data, _ = parse_text(text, json_format=source.endswith(".json"))
+        return parse_text(text, json_format=source.endswith(".json"))
     except RecordError as error:
         raise RulesetError(source, error.problems) from None
-    return data
+
+
+# A problem's path as the compiler writes it: "rules[3] (CORE001).when.all[0].field".
+_PATH_PART = re.compile(r"([^.\[\]\s()]+)|\[(\d+)\]|\s*\([^)]*\)")
+
+
+def _with_lines(problems: list[Problem], lines: Mapping[PathKey, int]) -> list[Problem]:
+    """The problems with the line of the value each names (or of the nearest enclosing one)."""
+    nearest = getattr(lines, "nearest", None)
+    if nearest is None:
+        return problems
+    out = []
+    for problem in problems:
+        if problem.line is not None or not problem.path:
+            out.append(problem)
+            continue
+        parts: list[str | int] = [
+            int(index) if index else name
+            for name, index in _PATH_PART.findall(problem.path)
+            if name or index
+        ]
+        out.append(replace(problem, line=nearest(tuple(parts))))
+    return out
 
 
 def load_ruleset(
@@ -218,7 +251,7 @@ def load_ruleset(
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise RulesetError(source, [Problem("rule file is not UTF-8 text")]) from None
-    data = _parse_rule_file(text, source)
+    data, lines = _parse_rule_file(text, source)
     if not isinstance(data, dict):
         raise RulesetError(
             source, [Problem("a rule file is a mapping with 'ruleset', 'title' and 'rules'")]
@@ -226,7 +259,7 @@ def load_ruleset(
     try:
         header = RuleFile.model_validate(data)
     except ValidationError as error:
-        raise RulesetError(source, _validation_problems(error)) from None
+        raise RulesetError(source, _with_lines(_validation_problems(error), lines)) from None
     compiled: list[CompiledRule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -279,7 +312,7 @@ def load_ruleset(
             index = next(i for i, r in enumerate(compiled) if problem.path.startswith(f"{r.id}."))
             problems.append(Problem(problem.message, f"rules[{index}] ({problem.path[:-5]}).when"))
     if problems:
-        raise RulesetError(source, problems)
+        raise RulesetError(source, _with_lines(problems, lines))
     return Ruleset(
         header.ruleset,
         header.title,
@@ -302,16 +335,65 @@ def _load_named(name_or_file: str | Path, thresholds: Mapping[str, float]) -> Ru
     text = str(name_or_file)
     if text in shipped_ruleset_names():
         resource = files("partnership_rules.rulesets").joinpath(f"{text}.yaml")
-        return load_ruleset(
+        shipped = load_ruleset(
             f"{text}.yaml", text=resource.read_text(encoding="utf-8"), thresholds=thresholds
         )
+        return replace(shipped, origin="shipped")
     path = Path(text)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-        return load_ruleset(path, thresholds=thresholds)
+    if path.suffix.lower() in RULE_FILE_SUFFIXES or path.exists():
+        origin = published_rule_files().get(str(path), str(path))
+        return replace(load_ruleset(path, thresholds=thresholds), origin=origin)
     known = ", ".join(shipped_ruleset_names())
     raise RulesetError(
         text, [Problem(f"no such ruleset (shipped rulesets: {known}; or give a .yaml file)")]
     )
+
+
+RULE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+# Installed packages publish rulesets under this entry point group: each entry point names a
+# package (``my-checks = "my_checks_package"``) whose rule files are run like shipped ones.
+ENTRY_POINT_GROUP = "partnership_rules.rulesets"
+
+
+def published_rule_files() -> dict[str, str]:
+    """The rule files installed packages publish (entry point group ``ENTRY_POINT_GROUP``),
+    each with where it comes from (``package my-checks 1.2 (path)``), in a stable order.
+
+    A published package that cannot be found is a :class:`RulesetError` naming the entry
+    point."""
+    out: dict[str, str] = {}
+    points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: (p.name, p.value))
+    for point in points:
+        dist = point.dist
+        package = f"{dist.name} {dist.version}" if dist is not None else point.value
+        try:
+            folder = files(point.value)
+        except (ImportError, TypeError, ValueError) as error:
+            raise RulesetError(
+                f"entry point {point.name} = {point.value!r} ({ENTRY_POINT_GROUP})",
+                [Problem(f"cannot find the package: {error}")],
+            ) from None
+        for item in sorted(folder.iterdir(), key=lambda i: i.name):
+            if item.is_file() and item.name.lower().endswith(RULE_FILE_SUFFIXES):
+                out[str(item)] = f"package {package} ({item})"
+    return out
+
+
+def expand_rule_paths(items: Iterable[str | Path]) -> list[str]:
+    """Shipped ruleset names and rule files as given; a directory becomes the rule files
+    directly in it (``*.yaml``, ``*.yml``, ``*.json``), sorted by name."""
+    out: list[str] = []
+    for item in items:
+        path = Path(item)
+        if str(item) not in shipped_ruleset_names() and path.is_dir():
+            out += sorted(
+                str(p)
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in RULE_FILE_SUFFIXES
+            )
+        else:
+            out.append(str(item))
+    return out
 
 
 def _threshold_values(thresholds: Mapping[str, Any] | None) -> dict[str, float]:
@@ -356,7 +438,9 @@ def load_rulesets(
     :class:`UsageError`.
     """
     wanted: Sequence[str | Path] = (
-        shipped_ruleset_names() if names_or_files is None else list(dict.fromkeys(names_or_files))
+        shipped_ruleset_names()
+        if names_or_files is None
+        else list(dict.fromkeys(expand_rule_paths(names_or_files)))
     )
     values = _threshold_values(thresholds)
     rulesets = [_load_named(item, values) for item in wanted]
@@ -365,23 +449,23 @@ def load_rulesets(
     owners: dict[str, str] = {}
     problems: list[Problem] = []
     for ruleset in rulesets:
+        origin = ruleset.describe_origin()
         if ruleset.name in names:
             problems.append(
                 Problem(
-                    f"ruleset '{ruleset.name}' is loaded twice"
-                    f" ({names[ruleset.name]} and {ruleset.source})"
+                    f"ruleset '{ruleset.name}' is loaded twice ({names[ruleset.name]} and {origin})"
                 )
             )
-        names[ruleset.name] = ruleset.source
+        names[ruleset.name] = origin
         for name in ruleset.thresholds:
             if f"threshold {name}" in owners:
                 problems.append(
                     Problem(
                         f"threshold '{name}' is declared in both"
-                        f" {owners[f'threshold {name}']} and {ruleset.source}"
+                        f" {owners[f'threshold {name}']} and {origin}"
                     )
                 )
-            owners[f"threshold {name}"] = ruleset.source
+            owners[f"threshold {name}"] = origin
         keys = [(r.id, (r.rule.id, r.rule.name, *r.rule.aliases)) for r in ruleset.rules]
         keys += [(g.id, (g.id, g.group.name, *g.group.aliases)) for g in ruleset.groups]
         for owner_id, rule_keys in keys:
@@ -389,11 +473,11 @@ def load_rulesets(
                 if key in owners:
                     problems.append(
                         Problem(
-                            f"'{key}' is defined in both {owners[key]} and {ruleset.source}",
+                            f"'{key}' is defined in both {owners[key]} and {origin}",
                             owner_id,
                         )
                     )
-                owners[key] = ruleset.source
+                owners[key] = origin
     if problems:
         raise RulesetError(rulesets[-1].source if rulesets else "rulesets", problems)
     return rulesets

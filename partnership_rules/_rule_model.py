@@ -305,3 +305,11 @@ class Ruleset:
     rules: tuple[CompiledRule, ...]
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
     groups: tuple[CompiledGroup, ...] = ()
+    # Where it comes from, for people: "shipped", or the rule file's path.
+    origin: str = ""
+
+    def describe_origin(self) -> str:
+        """Where this ruleset comes from, in words (for listings and error messages)."""
+        if self.origin == "shipped":
+            return f"shipped ruleset {self.name} ({self.source})"
+        return self.origin or self.source

@@ -115,12 +115,14 @@ def find_rule(key: str, rulesets: Iterable[Ruleset] | None = None) -> CompiledRu
     raise UsageError(f"no rule '{key}' (rules are named by id, name or alias)")
 
 
-def describe_rule(compiled: CompiledRule) -> str:
-    """A rule in words for a terminal: what it checks, why it matters, what to do, sources."""
+def describe_rule(compiled: CompiledRule, origin: str | None = None) -> str:
+    """A rule in words for a terminal: what it checks, why it matters, what to do, sources;
+    ``origin`` says where its ruleset comes from (see :meth:`Ruleset.describe_origin`)."""
     rule = compiled.rule
+    ruleset = f"{compiled.ruleset} ({origin})" if origin else compiled.ruleset
     lines = [
         f"{rule.id} {rule.name}: {rule.title}",
-        f"Severity: {rule.severity} · Category: {rule.category} · Ruleset: {compiled.ruleset}"
+        f"Severity: {rule.severity} · Category: {rule.category} · Ruleset: {ruleset}"
         f" · Applies to: {rule.applies_to} facts",
         "",
         "Why it matters",
@@ -147,6 +149,7 @@ def render_rules(rulesets: Sequence[Ruleset], fmt: str = "text") -> str:
         data = [
             {
                 "ruleset": compiled.ruleset,
+                "origin": ruleset.describe_origin(),
                 **compiled.rule.model_dump(mode="json", exclude={"when"}),
                 "when": compiled.rule.when,
             }
@@ -158,7 +161,10 @@ def render_rules(rulesets: Sequence[Ruleset], fmt: str = "text") -> str:
         raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(RULE_FORMATS)})")
     lines = []
     for ruleset in rulesets:
-        lines.append(f"{ruleset.name}: {ruleset.title} ({len(ruleset.rules)} rules)")
+        lines.append(
+            f"{ruleset.name}: {ruleset.title} ({len(ruleset.rules)} rules;"
+            f" from {ruleset.describe_origin()})"
+        )
         for compiled in ruleset.rules:
             r = compiled.rule
             lines.append(f"  {r.id:<9} {r.severity:<8} {r.category:<20} {r.title}")

@@ -71,13 +71,26 @@ def test_cli_baseline_shows_progress(tmp_path: Path) -> None:
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record({"a": None, "b": None})))
     runner = CliRunner()
-    base = runner.invoke(cli, ["audit", str(path), "--ruleset", str(rules), "--format", "json"])
+    base = runner.invoke(
+        cli,
+        [
+            "audit",
+            str(path),
+            "--ruleset",
+            str(rules),
+            "--select",
+            "progress-checks",
+            "--format",
+            "json",
+        ],
+    )
     baseline = tmp_path / "baseline.json"
     baseline.write_text(base.output)
     path.write_text(json.dumps(record({"a": 3, "b": None})))
     result = runner.invoke(
         cli,
-        ["audit", str(path), "--ruleset", str(rules), "--baseline", str(baseline), "--no-color"],
+        ["audit", str(path), "--ruleset", str(rules), "--select", "progress-checks"]
+        + ["--baseline", str(baseline), "--no-color"],
     )
     assert "Since 2016-06-30: 1 resolved, 0 new, 1 remaining." in result.output
     assert "resolved: PRG001 Objective has no target [objective:a]" in result.output

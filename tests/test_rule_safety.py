@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def rule_file(tmp_path: Path, **changes: Any) -> Path:
     return path
 
 
-def refused(path: Path) -> list[str]:
+def refused(path: Path, *, strip_lines: bool = True) -> list[str]:
     """The problems, each as the CLI prints it; also checks the CLI says exactly that."""
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
@@ -73,6 +74,8 @@ def refused(path: Path) -> list[str]:
     for line in lines:
         rest = line[len(str(path)) :]  # ": problem" or ":line: problem"
         out.append(rest[2:] if rest.startswith(": ") else rest[1:])
+    if strip_lines:  # where a rule's problem is, by line, is tested in test_custom_rules
+        out = [re.sub(r"^\d+: ", "", problem) for problem in out]
     return out
 
 
@@ -207,7 +210,7 @@ def test_conditions_nested_thousands_deep_stop_at_the_limit(tmp_path: Path) -> N
     text = json.dumps({"ruleset": "custom", "title": "Custom", "rules": [RULE]})
     path.write_text(text.replace(json.dumps(RULE["when"]), condition, 1))
     start = time.perf_counter()
-    problems = refused(path)
+    problems = refused(path, strip_lines=False)
     assert time.perf_counter() - start < 2
     assert problems == ["1: nested more than 64 levels deep"]  # the reader's limit comes first
 
@@ -336,7 +339,7 @@ def test_yaml_tags_and_tricks_in_a_rule_file(tmp_path: Path, text: str, problem:
     marker = tmp_path / "pwned"
     path = tmp_path / "custom.yaml"
     path.write_text(text.replace("{marker}", str(marker)), encoding="utf-8")
-    problems = refused(path)
+    problems = refused(path, strip_lines=False)
     assert problems[0] == problem
     assert not marker.exists()
 
@@ -391,7 +394,7 @@ def test_the_rules_command_refuses_a_bad_rule_file_too(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["rules", "--ruleset", str(path)])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"partnership-rules: {path}: rules[0] (CUS001).when.matches: unknown operator 'matches'"
+        f"partnership-rules: {path}:12: rules[0] (CUS001).when.matches: unknown operator 'matches'"
         f" (use one of: {OPERATORS})"
     ]
 

@@ -1,0 +1,1 @@
+"""Rule files of a funder's own expectations, published to partnership-rules."""

@@ -1,0 +1,137 @@
+"""Rules of one's own: checked with 'rules check', added to an audit with --ruleset, listed,
+explained and selected like shipped rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from partnership_rules.cli.main import cli
+
+from partnership_rules import Auditor, RulesetError
+
+ROOT = Path(__file__).parent.parent
+RECORD = ROOT / "examples" / "barking-rooff.yaml"
+
+OWN_RULES = """\
+ruleset: my-checks
+title: Our own checks
+rules:
+  - id: OWN001
+    name: own-partner-without-sponsor
+    title: Partner names no senior sponsor
+    severity: low
+    category: unclear-roles
+    applies_to: partner
+    when: {field: has_senior_sponsor, equals: false}
+    message: "Partner '{id}' names no contact."
+    rationale: Without a named person nobody knows whom to call.
+    remedy: Name a contact for each partner.
+    references: [{source: qca-partnership-guide}]
+"""
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def rule_file(tmp_path: Path) -> Path:
+    path = tmp_path / "my-checks.yaml"
+    path.write_text(OWN_RULES, encoding="utf-8")
+    return path
+
+
+def test_rules_check_accepts_a_valid_file(rule_file: Path) -> None:
+    result = run("rules", "check", str(rule_file))
+    assert result.exit_code == 0, result.stderr
+    assert "1 rule(s): no problems" in result.output
+
+
+def test_rules_check_reports_every_problem_with_file_line_rule_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    second = OWN_RULES.split("rules:\n")[1].replace("OWN001", "OWN002").replace("-sponsor", "-x")
+    text = OWN_RULES.replace("severity: low", "severity: dire") + second.replace(
+        "has_senior_sponsor", "has_senior_sponsr"
+    )
+    bad.write_text(text, encoding="utf-8")
+    result = run("rules", "check", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"partnership-rules: {bad}:7: rules[0] (OWN001).severity: Input should be 'critical',"
+        " 'high', 'medium', 'low' or 'info'",
+        f"partnership-rules: {bad}:21: rules[1] (OWN002).when.field: 'has_senior_sponsr' is not"
+        " a field of partner facts",
+        "partnership-rules: 2 problem(s) in 1 rule file(s)",
+    ]
+
+
+def test_rules_check_names_both_files_of_a_clash_with_a_shipped_rule(tmp_path: Path) -> None:
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(OWN_RULES.replace("OWN001", "CORE001"), encoding="utf-8")
+    result = run("rules", "check", str(clash))
+    assert result.exit_code == 2
+    assert "'CORE001' is defined in both shipped ruleset core (core.yaml) and" in result.stderr
+    assert str(clash) in result.stderr
+
+
+def test_ruleset_file_adds_rules_to_the_default_selection(rule_file: Path) -> None:
+    report = Auditor(extra_rulesets=[rule_file], engine="python").audit(RECORD)
+    assert "my-checks" in report.rulesets and "core" in report.rulesets
+    plain = Auditor(engine="python").audit(RECORD)
+    assert set(report.rulesets) - set(plain.rulesets) == {"my-checks"}
+
+
+def test_a_directory_of_rule_files_is_loaded(rule_file: Path) -> None:
+    auditor = Auditor(extra_rulesets=[rule_file.parent], engine="python")
+    assert "OWN001" in [r.id for r in auditor.rules]
+
+
+def test_rules_lists_and_explain_explains_a_custom_rule(rule_file: Path) -> None:
+    listing = run("rules", "--ruleset", str(rule_file))
+    assert f"my-checks: Our own checks (1 rules; from {rule_file})" in listing.output
+    assert "core: " in listing.output and "shipped ruleset core" in listing.output
+    explained = run("explain", "OWN001", "--ruleset", str(rule_file))
+    assert explained.exit_code == 0
+    assert explained.output.startswith(
+        "OWN001 own-partner-without-sponsor: Partner names no senior sponsor"
+    )
+
+
+def test_audit_with_ruleset_and_select_runs_the_custom_rule(rule_file: Path) -> None:
+    result = run("audit", str(RECORD), "--ruleset", str(rule_file), "--select", "OWN001")
+    assert result.exit_code in (0, 1)
+    assert "my-checks" in result.output
+
+
+def test_selecting_a_rule_that_cannot_run_says_why() -> None:
+    result = run("audit", str(RECORD), "--select", "CHS001")
+    assert result.exit_code == 0
+    assert (
+        "CHS001 did not run: its ruleset 'childrens-services' applies only to records whose"
+        " partnership.contexts include 'childrens-services'" in result.stderr
+    )
+
+
+def test_clash_error_from_the_library_names_both_files(tmp_path: Path) -> None:
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(OWN_RULES.replace("own-partner-without-sponsor", "objective-without-target"))
+    with pytest.raises(RulesetError, match="shipped ruleset core"):
+        Auditor(extra_rulesets=[clash], engine="python")
+
+
+def _readme_rule_file() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("```yaml\nruleset: my-checks") + len("```yaml\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_rule_file_passes_rules_check_and_runs_in_an_audit(tmp_path: Path) -> None:
+    path = tmp_path / "my-checks.yaml"
+    path.write_text(_readme_rule_file(), encoding="utf-8")
+    checked = run("rules", "check", str(path))
+    assert checked.exit_code == 0, checked.stderr
+    audited = run("audit", str(RECORD), "--ruleset", str(path), "--format", "json")
+    assert audited.exit_code in (0, 1), audited.stderr
+    assert "my-checks" in audited.output
