@@ -108,6 +108,16 @@ def rules_check(paths: Sequence[str]) -> int:
     return ExitCode.OK
 
 
+@rules.command("reference")
+@command
+def rules_reference() -> None:
+    """Print the rule language reference (docs/rule-language.md): rule fields, conditions,
+    operators, placeholders and every fact field."""
+    from partnership_rules import rule_language_markdown
+
+    click.echo(rule_language_markdown(), nl=False)
+
+
 @click.command()
 @click.argument("rule_id")
 @ruleset_option(_RULESETS_HELP)

@@ -57,6 +57,7 @@ if _typing.TYPE_CHECKING:
     from ._record_template import TEMPLATE_CONTEXTS, record_template
     from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
     from ._report import AuditError, ErrorReport, Finding, Report, read_reports
+    from ._rule_language import rule_language_markdown
     from ._rule_loader import (
         expand_rule_paths,
         load_ruleset,
@@ -154,6 +155,7 @@ __all__ = [
     "render_history",
     "render_piece",
     "render_rules",
+    "rule_language_markdown",
     "rules_markdown",
     "safe_terminal_text",
     "sources_markdown",

@@ -1,0 +1,288 @@
+"""The rule language reference (``docs/rule-language.md``), generated from the rule model,
+the condition compiler's operators, the template rules and the fact schemas, so that it
+cannot drift from what the loader accepts.
+
+Every field of :class:`Rule` and :class:`RuleFile`, and every operator, must have a meaning
+here; a field or operator added without one makes :func:`rule_language_markdown` raise, and
+the docs test fails until it is described.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from ._conditions import (
+    MAX_CONDITION_DEPTH,
+    MAX_CONDITION_NUMBER,
+    MAX_CONDITION_TESTS,
+    MAX_CONDITION_TEXT,
+    OPERATORS,
+)
+from ._graph import build_graph
+from ._loader import record_from_data
+from ._record_template import TEMPLATE_CONTEXTS, record_template
+from ._rule_model import Rule, RuleFile, Threshold
+from ._vocabulary import CATEGORIES, RESERVED_FIELDS, SEVERITIES
+from .facts import FACT_SCHEMAS, derive_facts
+
+__all__ = ["rule_language_markdown"]
+
+_RULE_FILE_FIELDS = {
+    "ruleset": "The ruleset's name (lower case, digits and `-`); unique among the rulesets loaded.",
+    "title": "What the ruleset checks, in a line.",
+    "description": "A longer description (optional).",
+    "thresholds": "Named numbers the rules compare with (see *Thresholds*).",
+    "rules": "The rules (see *Rule fields*), at least one.",
+}
+_RULE_FIELDS = {
+    "id": "Unique id: 1-10 capital letters or digits then 3 digits (`OWN001`).",
+    "name": "Unique slug (`own-partner-without-sponsor`); `--select` and `explain` accept it.",
+    "title": "The finding's headline.",
+    "severity": f"One of {', '.join(f'`{s}`' for s in SEVERITIES)} (see docs/severity.md).",
+    "severity_basis": "Optional: which clause of the severity policy the severity meets; a"
+    " basis that gives another severity is refused.",
+    "category": "One of the categories listed below.",
+    "applies_to": "The fact type the rule tests (see *Fact types*): the rule runs once per"
+    " fact of that type, and a finding's subject is that fact's subject.",
+    "when": "The condition (see *Conditions*).",
+    "message": "The finding's message, with placeholders (see *Message placeholders*).",
+    "rationale": "Why it matters.",
+    "remedy": "What to do about it; may use placeholders too.",
+    "references": "Sources: a list of `{source: KEY, section: TEXT}`; a key of the source"
+    " catalogue (`partnership-rules sources`) or a source of one's own with a title.",
+    "evidence": "Fact fields reported as the finding's evidence (default: the fields the"
+    " condition tests).",
+    "aliases": "Former ids that still select and explain the rule.",
+    "covers": "Points of the sources the rule checks (for the coverage matrix).",
+    "tags": "Free slugs for grouping.",
+}
+_THRESHOLD_FIELDS = {
+    "default": "The value used unless an audit sets another.",
+    "label": "What the number is, shown before its value in a finding's evidence.",
+    "why": "Why this default: the judgement behind it.",
+    "minimum": "The smallest value an audit may set (optional).",
+    "maximum": "The largest value an audit may set (optional).",
+    "integer": "Only whole numbers make sense (a count, a number of days).",
+}
+_OPERATORS = {
+    "equals": ("any", "the field has this value"),
+    "not_equals": ("any", "the field has a value other than this one"),
+    "lt": ("number", "the field is less than the value"),
+    "lte": ("number", "the field is less than or equal to the value"),
+    "gt": ("number", "the field is greater than the value"),
+    "gte": ("number", "the field is greater than or equal to the value"),
+    "one_of": ("text", "the field is one of a list of 1 to 50 texts"),
+    "not_one_of": ("text", "the field is none of a list of 1 to 50 texts"),
+    "exists": ("any", "`true`: the fact has a value for the field; `false`: it has none"),
+}
+
+_SINGLE_FACT = """\
+  - id: OWN001
+    name: own-objective-without-baseline
+    title: Objective with a target has no baseline
+    severity: medium
+    category: absent-metrics
+    applies_to: objective
+    when:
+      all:
+        - {field: has_target, equals: true}
+        - {field: has_baseline, equals: false}
+    message: "Objective '{id}' has a target but no baseline."
+    rationale: Without a starting point, progress towards the target cannot be shown.
+    remedy: Record the value at the start of the partnership as the baseline.
+    references: [{source: qca-partnership-guide, section: Stage 5}]
+"""
+_TWO_SUBJECTS = """\
+  - id: OWN002
+    name: own-accountable-partner-outside-governance
+    title: Partner accountable for actions sits on no governance body
+    severity: medium
+    category: missing-governance
+    applies_to: partner
+    when:
+      all:
+        - {field: accountable_action_count, gt: 0}
+        - {field: in_governance, equals: false}
+    message: >-
+      Partner '{id}' is accountable for {accountable_action_count} actions but sits on no
+      governance body.
+    rationale: Whoever answers for the work should be where the work is reviewed.
+    remedy: Give the partner a seat on the body that reviews the action plan.
+    references: [{source: qca-partnership-guide}]
+"""
+_ABSENCE = """\
+  - id: OWN003
+    name: own-objective-no-action-serves
+    title: No action serves the objective
+    severity: medium
+    category: vague-objectives
+    applies_to: objective
+    when: {field: action_count, equals: 0}
+    message: "No action in the plan serves objective '{id}'."
+    rationale: An objective nothing is done for will not be met.
+    remedy: Link at least one action to the objective, or drop it.
+    references: [{source: qca-partnership-guide}]
+"""
+
+
+def _described(model_fields: Mapping[str, Any], meanings: Mapping[str, str], what: str) -> None:
+    missing = [name for name in model_fields if name not in meanings]
+    stale = [name for name in meanings if name not in model_fields]
+    if missing or stale:
+        raise AssertionError(
+            f"rule language reference: {what} fields without a meaning {missing},"
+            f" meanings of no field {stale}"
+        )
+
+
+def _field_table(model: type[Any], meanings: Mapping[str, str]) -> list[str]:
+    lines = ["| field | required | meaning |", "|---|---|---|"]
+    for name, info in model.model_fields.items():
+        required = "yes" if info.is_required() else "no"
+        lines.append(f"| `{name}` | {required} | {meanings[name]} |")
+    return lines
+
+
+def _example_values() -> dict[tuple[str, str], Any]:
+    """A value of each fact field, from the facts of the shipped record templates."""
+    day = dt.date(2025, 1, 1)  # fixed, so that the reference is the same on every run
+    found: dict[tuple[str, str], Any] = {}
+    for context in TEMPLATE_CONTEXTS:
+        record = record_from_data(yaml.safe_load(record_template(context, today=day)))
+        for fact in derive_facts(record, build_graph(record), day):
+            for name, value in fact.items():
+                if value not in (None, []) and (fact["type"], name) not in found:
+                    found[(fact["type"], name)] = value
+    return found
+
+
+def _example(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = json.dumps(value, ensure_ascii=False)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return "`" + text.replace("|", "\\|") + "`"
+
+
+def rule_language_markdown() -> str:
+    """The rule language reference, as Markdown (``docs/rule-language.md``)."""
+    _described(RuleFile.model_fields, _RULE_FILE_FIELDS, "rule file")
+    _described(Rule.model_fields, _RULE_FIELDS, "rule")
+    _described(Threshold.model_fields, _THRESHOLD_FIELDS, "threshold")
+    _described(dict.fromkeys(OPERATORS), _OPERATORS, "operator")
+    out = [
+        "# The rule language",
+        "",
+        "<!-- Generated by `partnership-rules rules reference`; do not edit by hand. -->",
+        "",
+        "A rule file is YAML (or JSON) holding one ruleset. Conditions are data: nothing in a",
+        "rule file is ever run as code. `partnership-rules rules check FILE` validates a file",
+        "and names every problem with its line, rule id and field.",
+        "",
+        "## Rule file fields",
+        "",
+        *_field_table(RuleFile, _RULE_FILE_FIELDS),
+        "",
+        "## Rule fields",
+        "",
+        *_field_table(Rule, _RULE_FIELDS),
+        "",
+        "Categories: " + ", ".join(f"`{c}`" for c in CATEGORIES) + ".",
+        "",
+        "## Thresholds",
+        "",
+        "A number that is the rule author's judgement rather than a source's is declared once",
+        "under `thresholds` and used by name, `{threshold: NAME}`, in place of a number in a",
+        "condition; an audit may set it (`thresholds` in the project configuration,",
+        "`Auditor(thresholds={NAME: value})`).",
+        "",
+        *_field_table(Threshold, _THRESHOLD_FIELDS),
+        "",
+        "## Conditions",
+        "",
+        "A condition is one of:",
+        "",
+        "- a test, `{field: NAME, OPERATOR: VALUE}`: one field of the fact, one operator;",
+        "- `{all: [CONDITION, ...]}`: every condition holds;",
+        "- `{any: [CONDITION, ...]}`: at least one holds.",
+        "",
+        "| operator | field kind | holds when |",
+        "|---|---|---|",
+        *[f"| `{op}` | {_OPERATORS[op][0]} | {_OPERATORS[op][1]} |" for op in OPERATORS],
+        "",
+        "A value is a number, a text, `true` or `false` (matching the field's kind), or",
+        "`{threshold: NAME}` for a number. A comparison never matches a fact that has no value",
+        "for the field (use `exists` to test that). List fields cannot be tested; test their",
+        "count field. Fields reserved for the engine cannot be tested: "
+        + ", ".join(f"`{f}`" for f in sorted(RESERVED_FIELDS))
+        + ".",
+        "",
+        f"Limits: conditions nest at most {MAX_CONDITION_DEPTH} levels, hold at most"
+        f" {MAX_CONDITION_TESTS} tests; numbers lie within ±{MAX_CONDITION_NUMBER:.0e} and,"
+        f" unless 0, are at least 0.0001 in size; texts are at most {MAX_CONDITION_TEXT}"
+        " characters, without control characters.",
+        "",
+        "## Message placeholders",
+        "",
+        "`message` and `remedy` may name fields of the fact in braces:",
+        "",
+        "- `{FIELD}`: the field's value (yes/no, `none` when missing, lists joined by commas);",
+        "- `{FIELD:FORMAT}`: a number with a Python number format, such as `{seat_share:.0%}`;",
+        "- `{threshold.NAME}`: the value of a threshold of the ruleset;",
+        "- `{type}`: the fact type.",
+        "",
+        "A placeholder that names no field of the fact type is refused when the file loads.",
+        "",
+        "## Worked examples",
+        "",
+        "Each is a rule of a file that starts `ruleset: my-checks`, `title: ...`, `rules:`.",
+        "",
+        "A rule on one fact: an objective with a target and no baseline.",
+        "",
+        "```yaml",
+        _SINGLE_FACT.rstrip(),
+        "```",
+        "",
+        "A rule on two subjects together, partners and actions: a partner accountable for",
+        "actions that sits on no governance body. Relations between subjects are counted into",
+        "the facts (`accountable_action_count`, `in_governance` are partner fields), so the",
+        "rule tests the partner's fact; its finding names the partner.",
+        "",
+        "```yaml",
+        _TWO_SUBJECTS.rstrip(),
+        "```",
+        "",
+        "A rule on the absence of something: an objective that no action serves (`action_count`",
+        "counts the actions linked to it).",
+        "",
+        "```yaml",
+        _ABSENCE.rstrip(),
+        "```",
+        "",
+        "## Fact types",
+        "",
+        "The fields of each fact type, with an example value from the shipped record",
+        "templates (— where the templates leave the field empty). Any field may be missing",
+        "where the record does not say.",
+        "",
+    ]
+    examples = _example_values()
+    for fact_type, schema in FACT_SCHEMAS.items():
+        out += [f"### {fact_type}", "", "| field | type | meaning | example |", "|---|---|---|---|"]
+        for name, spec in schema.items():
+            doc = getattr(spec, "doc", "").replace("|", "\\|")
+            out.append(
+                f"| `{name}` | {spec.type} | {doc} | {_example(examples.get((fact_type, name)))} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def worked_examples() -> list[str]:
+    """The worked examples' rules, as YAML list items (for the test that loads them)."""
+    return [_SINGLE_FACT, _TWO_SUBJECTS, _ABSENCE]
