@@ -130,7 +130,7 @@ _ABSENCE = """\
 """
 
 
-def _described(model_fields: Mapping[str, Any], meanings: Mapping[str, str], what: str) -> None:
+def _described(model_fields: Mapping[str, Any], meanings: Mapping[str, Any], what: str) -> None:
     missing = [name for name in model_fields if name not in meanings]
     stale = [name for name in meanings if name not in model_fields]
     if missing or stale:

@@ -51,7 +51,7 @@ def test_an_unknown_source_key_is_refused_naming_the_rule_and_the_field() -> Non
     with pytest.raises(RulesetError) as caught:
         load_ruleset("own.yaml", text=text)
     message = str(caught.value)
-    assert message.startswith("own.yaml: rules[0] (OWN001).references[0].source: unknown source")
+    assert message.startswith("own.yaml:15: rules[0] (OWN001).references[0].source: unknown source")
     assert "qca-partnership-guide" in message  # the keys it could have cited
 
 
