@@ -38,6 +38,9 @@ _RULE_FILE_FIELDS = {
     "description": "A longer description (optional).",
     "thresholds": "Named numbers the rules compare with (see *Thresholds*).",
     "rules": "The rules (see *Rule fields*), at least one.",
+    "groups": "Optional: groups of rules of this file reported as one finding per cause when"
+    " several of their part rules fire about one subject (id, name, title, category,"
+    " `about` fact type, `parts` each with `rule` and `says`, message, remedy).",
 }
 _RULE_FIELDS = {
     "id": "Unique id: 1-10 capital letters or digits then 3 digits (`OWN001`).",
