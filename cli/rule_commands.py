@@ -108,6 +108,31 @@ def rules_check(paths: Sequence[str]) -> int:
     return ExitCode.OK
 
 
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@command
+def rules_test(paths: Sequence[str]) -> int:
+    """Run the examples of every rule in rule files (or directories of them): each failure
+    with its rule and case; exit 1 on any."""
+    from partnership_rules import expand_rule_paths, run_rule_examples
+
+    files = expand_rule_paths(paths)
+    if not files:
+        fail("no .yaml, .yml or .json rule files found in " + ", ".join(paths))
+    cases = failed = 0
+    for path in files:
+        count, failures = run_rule_examples(path)
+        cases += count
+        failed += len(failures)
+        for failure in failures:
+            error(failure.describe(path))
+    if failed:
+        error(f"{failed} of {cases} example(s) failed")
+        return ExitCode.FINDINGS
+    click.echo(f"{len(files)} rule file(s), {cases} example(s): all pass")
+    return ExitCode.OK
+
+
 @rules.command("reference")
 @command
 def rules_reference() -> None:

@@ -57,6 +57,7 @@ if _typing.TYPE_CHECKING:
     from ._record_template import TEMPLATE_CONTEXTS, record_template
     from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
     from ._report import AuditError, ErrorReport, Finding, Report, read_reports
+    from ._rule_examples import ExampleFailure, merge_fragment, run_rule_examples
     from ._rule_language import rule_language_markdown
     from ._rule_loader import (
         expand_rule_paths,
@@ -98,6 +99,7 @@ __all__ = [
     "ConfigError",
     "DataLimits",
     "ErrorReport",
+    "ExampleFailure",
     "Finding",
     "History",
     "HistoryEntry",
@@ -140,6 +142,7 @@ __all__ = [
     "load_config",
     "load_ruleset",
     "load_rulesets",
+    "merge_fragment",
     "open_output",
     "shipped_ruleset_names",
     "parse_date",
@@ -157,6 +160,7 @@ __all__ = [
     "render_rules",
     "rule_language_markdown",
     "rules_markdown",
+    "run_rule_examples",
     "safe_terminal_text",
     "sources_markdown",
 ]

@@ -26,6 +26,7 @@ from ._conditions import (
 from ._graph import build_graph
 from ._loader import record_from_data
 from ._record_template import TEMPLATE_CONTEXTS, record_template
+from ._rule_examples import MINIMAL_RECORD
 from ._rule_model import Rule, RuleFile, Threshold
 from ._vocabulary import CATEGORIES, RESERVED_FIELDS, SEVERITIES
 from .facts import FACT_SCHEMAS, derive_facts
@@ -63,6 +64,9 @@ _RULE_FIELDS = {
     "aliases": "Former ids that still select and explain the rule.",
     "covers": "Points of the sources the rule checks (for the coverage matrix).",
     "tags": "Free slugs for grouping.",
+    "examples": "The rule's tests: `{fire: [FRAGMENT, ...], quiet: [FRAGMENT, ...]}`, record"
+    " fragments merged into a minimal valid record (see *Examples*); run by"
+    " `partnership-rules rules test FILE`.",
 }
 _THRESHOLD_FIELDS = {
     "default": "The value used unless an audit sets another.",
@@ -240,6 +244,20 @@ def rule_language_markdown() -> str:
         "- `{type}`: the fact type.",
         "",
         "A placeholder that names no field of the fact type is refused when the file loads.",
+        "",
+        "## Examples",
+        "",
+        "A rule's `examples` are its tests, kept beside it. Each fragment is merged into the",
+        "minimal valid record below: a mapping is merged key by key, recursively; any other",
+        "value (a list, a text, a number) replaces the base's; `null` removes the key. An",
+        "optional `about` key describes the case and is not merged. `partnership-rules rules",
+        "test FILE` audits each merged record with the file's rules beside the shipped ones",
+        "and reports every `fire` case that gives no finding of the rule and every `quiet`",
+        "case that gives one.",
+        "",
+        "```yaml",
+        yaml.safe_dump(MINIMAL_RECORD, sort_keys=False).rstrip(),
+        "```",
         "",
         "## Worked examples",
         "",

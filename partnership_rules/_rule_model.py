@@ -25,6 +25,7 @@ __all__ = [
     "GroupPart",
     "Reference",
     "Rule",
+    "RuleExamples",
     "RuleFile",
     "Ruleset",
     "Threshold",
@@ -69,6 +70,15 @@ class Reference(_Strict):
         return f"{name} — {self.section}" if self.section else name
 
 
+class RuleExamples(_Strict):
+    """A rule's tests, as data beside it: record fragments, each merged into a minimal valid
+    record (see ``partnership_rules._rule_examples``), that must make the rule fire
+    (``fire``) or keep it quiet (``quiet``)."""
+
+    fire: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    quiet: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+
+
 class Rule(_Strict):
     """One rule, as written in a rule file."""
 
@@ -91,6 +101,8 @@ class Rule(_Strict):
         default_factory=list, max_length=50
     )
     tags: list[_Slug] = Field(default_factory=list, max_length=20)
+    # Record fragments that must make the rule fire / keep it quiet (``rules test``).
+    examples: RuleExamples | None = None
 
     @model_validator(mode="after")
     def _severity_follows_its_basis(self) -> Rule:

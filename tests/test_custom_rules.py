@@ -135,3 +135,45 @@ def test_the_readme_rule_file_passes_rules_check_and_runs_in_an_audit(tmp_path: 
     audited = run("audit", str(RECORD), "--ruleset", str(path), "--format", "json")
     assert audited.exit_code in (0, 1), audited.stderr
     assert "my-checks" in audited.output
+
+
+def test_the_readme_rule_file_passes_rules_test(tmp_path: Path) -> None:
+    path = tmp_path / "my-checks.yaml"
+    path.write_text(_readme_rule_file(), encoding="utf-8")
+    result = run("rules", "test", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "1 rule file(s), 4 example(s): all pass" in result.output
+
+
+def test_rules_test_reports_each_failing_case_with_rule_and_case(tmp_path: Path) -> None:
+    path = tmp_path / "my-checks.yaml"
+    path.write_text(
+        OWN_RULES
+        + "    examples:\n"
+        + "      fire:\n"
+        + "        - {about: sponsor named, partners: [{id: a, name: A, senior_sponsor: Principal}]}\n"
+        + "      quiet:\n"
+        + "        - {about: no sponsor, partners: [{id: a, name: A}]}\n"
+        + "        - {about: not a record, colour: blue}\n",
+        encoding="utf-8",
+    )
+    result = run("rules", "test", str(path))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"partnership-rules: {path}: OWN001 fire[0] (sponsor named): did not fire"
+    assert lines[1] == (
+        f"partnership-rules: {path}: OWN001 quiet[0] (no sponsor): fired on partner:a"
+    )
+    assert lines[2].startswith(
+        f"partnership-rules: {path}: OWN001 quiet[1] (not a record): the merged record is not valid"
+    )
+    assert lines[3] == "partnership-rules: 3 of 3 example(s) failed"
+
+
+def test_the_merge_of_a_fragment() -> None:
+    from partnership_rules import merge_fragment
+
+    base = {"a": {"b": 1, "c": [1, 2]}, "d": "x"}
+    merged = merge_fragment(base, {"a": {"c": [3], "e": True}, "d": None, "f": 2})
+    assert merged == {"a": {"b": 1, "c": [3], "e": True}, "f": 2}
+    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": "x"}
