@@ -16,6 +16,7 @@ reports_to         body -> body
 owns               partner -> objective
 measures           metric -> objective
 collects           partner -> metric
+monitors           metric -> partner
 responsible_for    partner -> action
 accountable_for    partner -> action
 serves             action -> objective
@@ -97,6 +98,8 @@ def build_graph(record: Record) -> nx.MultiDiGraph[str]:
     for metric in record.metrics:
         if metric.collected_by is not None:
             graph.add_edge(key_of[metric.collected_by], key_of[metric.id], relation="collects")
+        for partner_id in dict.fromkeys(metric.monitors):
+            graph.add_edge(key_of[metric.id], key_of[partner_id], relation="monitors")
     for action in record.actions:
         action_key = key_of[action.id]
         for partner_id in dict.fromkeys(action.responsible):

@@ -136,6 +136,9 @@ AgreementTopic = Literal["roles", "resources", "data-sharing", "disputes", "exit
 Dimension = Literal["results", "process", "relationships"]
 MetricKind = Literal["quantitative", "qualitative"]
 Direction = Literal["higher", "lower"]
+PartnershipKind = Literal["collaboration", "statutory", "contract", "network"]
+CollaborationLevel = Literal["networking", "coordinating", "cooperating", "collaborating"]
+MetricFocus = Literal["compliance", "quality", "outcomes"]
 Phase = Literal["plan", "design", "deliver", "assess", "review", "other"]
 ActionStatus = Literal["not-started", "in-progress", "done", "blocked"]
 Channel = Literal[
@@ -186,6 +189,19 @@ class Partnership(_Model):
     exit_strategy: Text | None = None
     """How the partners will manage transition or exit when the partnership ends or a partner
     leaves. Missing or null means no exit strategy is agreed."""
+    kind: PartnershipKind | None = None
+    """The kind of relationship, which sets what the rules expect of it: `collaboration`
+    (partners join by choice and share control), `statutory` (a duty-led multi-agency
+    arrangement, whose lead partner is expected to chair and to answer for the duty),
+    `contract` (a prime provider, the lead partner, and its subcontractors: the prime's
+    control is expected and its supervision of each subcontractor is checked) or `network`
+    (a looser network around a hub). Missing means not stated: judged as a collaboration."""
+    collaboration_level: CollaborationLevel | None = None
+    """How closely the partners work, on the VicHealth continuum: `networking` (exchanging
+    information), `coordinating` (also aligning activities), `cooperating` (also sharing
+    resources) or `collaborating` (also sharing risks, responsibilities and rewards).
+    Governance is expected to scale with it: a networking partnership is not asked for a
+    governing body or a written agreement. Missing means not stated."""
 
 
 class Contribution(_Model):
@@ -334,6 +350,15 @@ class Metric(_Model):
     """The partner (id) that collects the data."""
     every_days: Days | None = None
     """How often a reading is meant to be taken, in days between readings."""
+    focus: MetricFocus | None = None
+    """What the metric checks: `compliance` (processes followed, files complete), `quality`
+    (the quality of the service, teaching or practice as delivered) or `outcomes` (results for
+    the people served). Quality assurance that only checks compliance is flagged in a
+    contract partnership."""
+    monitors: list[Id] = Field(default_factory=list, max_length=1000)
+    """The partners (ids) whose work the metric measures, e.g. the subcontractor whose
+    learners' achievement it reads. Used to check that a prime contractor supervises each
+    subcontractor."""
     direction: Direction = "higher"
     """Which way is better: `higher` (a pass rate) or `lower` (a waiting time, a re-referral
     rate). Progress towards an objective's target, and whether a target plans a decline, are
@@ -588,6 +613,7 @@ def check_references(record: Record) -> list[Problem]:
         check_all(f"{base}.beneficiaries", objective.beneficiaries, _MEMBER)
     for i, metric in enumerate(record.metrics):
         check(f"metrics[{i}].collected_by", metric.collected_by, _PARTNER)
+        check_all(f"metrics[{i}].monitors", metric.monitors, _PARTNER)
     for i, action in enumerate(record.actions):
         base = f"actions[{i}]"
         check_all(f"{base}.responsible", action.responsible, _PARTNER)

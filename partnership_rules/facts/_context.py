@@ -93,6 +93,14 @@ class FactContext:
 
     # Tallies several fact types read.
 
+    def partner_name(self, partner_id: str | None) -> str | None:
+        """The name of the partner ``partner_id`` (None for None), for messages that name a
+        partner rather than show its id."""
+        if partner_id is None:
+            return None
+        name = self.graph.nodes[node_key("partner", partner_id)]["name"]
+        return str(name)
+
     @cached_property
     def partner_keys(self) -> list[str]:
         """The partners' nodes, in record order."""

@@ -13,6 +13,7 @@ from .._record import Body, Partnership
 from ._context import FactContext
 from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import days_between, ratio, share_stats
+from .relationship import relationship_kind
 
 __all__ = ["BODY", "Meetings", "governance_summary", "meetings"]
 
@@ -117,7 +118,7 @@ BODY: FactType[Body] = FactType(
     "body",
     subjects=lambda ctx: ctx.record.governance.bodies,
     identify=lambda b: (node_key("body", b.id), b.id, b.name),
-    parts=(body_fields,),
+    parts=(body_fields, relationship_kind),
 )
 
 
@@ -135,13 +136,17 @@ BODY: FactType[Body] = FactType(
         "of roles, resources, data-sharing, disputes, exit (in that order)"
     ),
     agreement_missing_topic_count=number("how many of those it does not cover"),
+    shared_body_count=number("bodies with two or more partner members"),
     seat_top_partner=text("partner with the most governance seats"),
     seat_top_share=number("that partner's share of all partner seats (0 to 1)"),
     seat_hhi=number("Herfindahl index of partner seats (1 = one partner)"),
-    chair_top_partner=text("partner chairing the most bodies"),
-    chair_top_count=number("bodies that partner chairs"),
-    chaired_body_count=number("bodies with a chair"),
-    chair_top_share=number("share of partner-chaired bodies that partner chairs (0 to 1)"),
+    seat_top_partner_name=text("that partner's name"),
+    chair_top_partner=text("partner chairing the most shared bodies"),
+    chair_top_partner_name=text("that partner's name"),
+    chair_top_count=number("shared bodies that partner chairs"),
+    chair_top_is_lead=flag("the partner chairing the most shared bodies is a lead partner"),
+    chaired_body_count=number("shared bodies with a chair"),
+    chair_top_share=number("share of partner-chaired shared bodies that partner chairs (0 to 1)"),
 )
 def governance_summary(ctx: FactContext, partnership: Partnership) -> Values:
     bodies = ctx.record.governance.bodies
@@ -151,8 +156,19 @@ def governance_summary(ctx: FactContext, partnership: Partnership) -> Values:
     missing = [t for t in AGREEMENT_TOPICS if t not in topics]
     unsigned = sorted(p.id for p in ctx.record.partners if p.id not in ctx.signatories)
     seat_top, seat_top_share, seat_hhi = share_stats(ctx.partner_seats)
-    chairs = ctx.partner_chairs
+    # Chairing a body that has one partner member (a college's own governors, a single
+    # agency's team) is that partner's own business: chairs count on shared bodies only.
+    chairs: Counter[str] = Counter()
+    shared = 0
+    for body in bodies:
+        key = node_key("body", body.id)
+        partners = [m for m in ctx.sources(key, "member_of") if ctx.kind[m] == "partner"]
+        if len(partners) < 2:
+            continue
+        shared += 1
+        chairs.update(ctx.id[c] for c in ctx.sources(key, "chairs") if ctx.kind[c] == "partner")
     chair_top = min(chairs, key=lambda k: (-chairs[k], k)) if chairs else None
+    leads = {p.id for p in ctx.record.partners if p.lead}
     return {
         "body_count": len(bodies),
         "top_body_count": sum(
@@ -174,10 +190,22 @@ def governance_summary(ctx: FactContext, partnership: Partnership) -> Values:
         "seat_top_partner": seat_top,
         "seat_top_share": seat_top_share,
         "seat_hhi": seat_hhi,
+        "shared_body_count": shared,
         "chair_top_partner": chair_top,
+        "chair_top_partner_name": ctx.partner_name(chair_top),
+        "seat_top_partner_name": ctx.partner_name(seat_top),
         "chair_top_count": chairs[chair_top] if chair_top else 0,
+        "chair_top_is_lead": chair_top in leads,
         "chaired_body_count": sum(
-            1 for b in bodies if ctx.sources(node_key("body", b.id), "chairs")
+            1
+            for b in bodies
+            if ctx.sources(node_key("body", b.id), "chairs")
+            and sum(
+                1
+                for m in ctx.sources(node_key("body", b.id), "member_of")
+                if ctx.kind[m] == "partner"
+            )
+            >= 2
         ),
         "chair_top_share": ratio(chairs[chair_top] if chair_top else None, chairs.total()),
     }

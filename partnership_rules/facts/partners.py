@@ -11,6 +11,7 @@ from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import distinct_sorted, exact_total, ratio, share_stats
 from .governance import meetings
 from .monitoring import participation
+from .relationship import relationship_kind, supervision
 
 __all__ = ["ENGAGEMENT_LEVELS", "PARTNER", "STAKEHOLDER", "VOICE_KINDS", "partners_summary"]
 
@@ -113,7 +114,7 @@ PARTNER: FactType[Partner] = FactType(
     "partner",
     subjects=lambda ctx: ctx.record.partners,
     identify=lambda p: (node_key("partner", p.id), p.id, p.name),
-    parts=(partner_fields, network.partner_network),
+    parts=(partner_fields, network.partner_network, relationship_kind, supervision),
 )
 
 
@@ -178,6 +179,7 @@ STAKEHOLDER: FactType[Stakeholder] = FactType(
     voice_on_body_count=number("of those, members of a governance body"),
     funding_total=number("sum of funding contributions"),
     funding_top_partner=text("partner supplying the most funding"),
+    funding_top_partner_name=text("that partner's name"),
     funding_top_share=number("that partner's share of all funding (0 to 1)"),
     funding_hhi=number("Herfindahl index of funding (1 = one funder)"),
     funding_partner_count=number("partners contributing funding"),
@@ -213,6 +215,7 @@ def partners_summary(ctx: FactContext, partnership: Partnership) -> Values:
         ),
         "funding_total": exact_total(ctx.funding.values()),
         "funding_top_partner": fund_top,
+        "funding_top_partner_name": ctx.partner_name(fund_top),
         "funding_top_share": fund_top_share,
         "funding_hhi": fund_hhi,
         "funding_partner_count": len(ctx.funding),

@@ -16,6 +16,7 @@ from .monitoring import monitoring_summary
 from .network import network_summary
 from .partners import partners_summary
 from .plan import plan_summary
+from .relationship import relationship_kind
 from .self_assessment import self_assessment_summary
 
 __all__ = ["PARTNERSHIP", "STAGES"]
@@ -107,6 +108,7 @@ PARTNERSHIP: FactType[Partnership] = FactType(
     parts=(
         partnership_fields,
         context_flags,
+        relationship_kind,
         partners_summary,
         governance_summary,
         plan_summary,

@@ -238,6 +238,7 @@ ACTION: FactType[Action] = FactType(
     quantitative_metric_count=number("metrics of kind quantitative"),
     qualitative_metric_count=number("metrics of kind qualitative"),
     accountable_top_partner=text("partner accountable for the most actions"),
+    accountable_top_partner_name=text("that partner's name"),
     accountable_top_share=number("its share of actions with an accountable partner"),
     accountable_action_count=number("actions with an accountable partner"),
 )
@@ -255,6 +256,7 @@ def plan_summary(ctx: FactContext, partnership: Partnership) -> Values:
         "quantitative_metric_count": sum(1 for m in metrics if m.kind == "quantitative"),
         "qualitative_metric_count": sum(1 for m in metrics if m.kind == "qualitative"),
         "accountable_top_partner": top,
+        "accountable_top_partner_name": ctx.partner_name(top),
         "accountable_top_share": top_share,
         "accountable_action_count": ctx.accountable_total,
     }
