@@ -19,7 +19,7 @@ from typing import Any
 
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
 from ._errors import UsageError
-from ._findings import findings_from_matches
+from ._findings import ReportBudget, findings_from_matches
 from ._graph import build_graph
 from ._grouping import group_findings
 from ._indicative import indicative_levels
@@ -170,22 +170,26 @@ class Auditor:
     def audit(self, source: RecordSource, *, as_of: dt.date | None = None) -> Report:
         """Audit one record: a file path, a dict in record format v1, or a :class:`Record`.
 
-        ``as_of`` is the date every recency rule counts from; default: the record's
-        ``partnership.assessed_on``, else today. Raises :class:`RecordError` for a record
-        that cannot be loaded.
+        ``as_of`` is the date every recency rule counts from (a :class:`datetime.date`);
+        default: the record's ``partnership.assessed_on``, else today. Raises
+        :class:`RecordError` for a record that cannot be loaded, :class:`UsageError` for an
+        ``as_of`` that is not a date.
         """
+        _check_as_of(as_of)
         record, source_name = _to_record(source)
         when = as_of or record.partnership.assessed_on or dt.date.today()
         facts = derive_facts(record, build_graph(record), when)
         rulesets = self.rulesets_for(record)
+        budget = ReportBudget()
         ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
-        findings = self._check([f for f in facts if f["type"] != SELF_ASSESSMENT], rulesets)
+        others = [f for f in facts if f["type"] != SELF_ASSESSMENT]
+        findings = self._check(others, rulesets, budget)
         # Self-assessment rules run once the ratings carry the findings that contradict them.
-        findings += self._check(with_contradictions(ratings, findings), rulesets)
+        findings += self._check(with_contradictions(ratings, findings), rulesets, budget)
         levels = indicative_levels(findings, rulesets)
         # One finding per cause, once contradictions and levels have read every rule's own.
         groups = [g for g in self._groups if g.ruleset in rulesets]
-        findings = group_findings(findings, groups, {f["subject"]: f for f in facts})
+        findings = group_findings(findings, groups, {f["subject"]: f for f in facts}, budget)
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),
             source=source_name,
@@ -194,14 +198,27 @@ class Auditor:
             engine=self._engine.name,
             findings=findings,
             indicative_levels=levels,
+            truncated_texts=budget.truncated_texts,
+            omitted_findings=budget.omitted_findings,
         )
 
-    def _check(self, facts: Sequence[dict[str, Any]], rulesets: list[str]) -> list[Finding]:
+    def _check(
+        self, facts: Sequence[dict[str, Any]], rulesets: list[str], budget: ReportBudget
+    ) -> list[Finding]:
         """Pipeline stage: run the rules on ``facts`` and turn matches into findings."""
         if not facts:
             return []
         by_subject = {fact["subject"]: fact for fact in facts}
-        return findings_from_matches(self._engine.run(facts), self._rules, by_subject, rulesets)
+        matches = self._engine.run(facts)
+        return findings_from_matches(matches, self._rules, by_subject, rulesets, budget)
+
+
+def _check_as_of(as_of: object) -> None:
+    # A datetime is a date too, but comparing one with the record's dates fails.
+    if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
+        raise UsageError(
+            f"as_of must be a date (datetime.date), not {type(as_of).__name__} {as_of!r:.60}"
+        )
 
 
 def _with_severities(

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ._findings import MAX_MESSAGE_CHARS, MAX_REMEDY_CHARS, ReportBudget
 from ._report import Finding
 from ._rule_model import CompiledGroup, Reference
-from ._templates import render_template
+from ._templates import render_bounded
 from ._vocabulary import SEVERITIES
 
 __all__ = ["group_findings"]
@@ -24,10 +25,15 @@ Fact = Mapping[str, Any]
 
 
 def group_findings(
-    findings: list[Finding], groups: Iterable[CompiledGroup], facts_by_subject: Mapping[str, Fact]
+    findings: list[Finding],
+    groups: Iterable[CompiledGroup],
+    facts_by_subject: Mapping[str, Fact],
+    budget: ReportBudget | None = None,
 ) -> list[Finding]:
     """``findings`` with those of each group's parts about one subject replaced by the
-    group's finding, sorted."""
+    group's finding, sorted. A group's message and remedy are bounded like any finding's
+    (cuts counted in ``budget``, when given)."""
+    budget = budget if budget is not None else ReportBudget()
     remaining = list(findings)
     for group in groups:
         gathered: dict[str, list[Finding]] = {}
@@ -47,12 +53,16 @@ def group_findings(
                 continue
             taken = {id(f) for f in members}
             remaining = [f for f in remaining if id(f) not in taken]
-            remaining.append(_group_finding(group, subject_fact, members, facts_by_subject))
+            remaining.append(_group_finding(group, subject_fact, members, facts_by_subject, budget))
     return sorted(remaining, key=Finding.sort_key)
 
 
 def _group_finding(
-    group: CompiledGroup, fact: Fact, members: list[Finding], facts_by_subject: Mapping[str, Fact]
+    group: CompiledGroup,
+    fact: Fact,
+    members: list[Finding],
+    facts_by_subject: Mapping[str, Fact],
+    budget: ReportBudget,
 ) -> Finding:
     g = group.group
     order = [p.rule for p in g.parts]
@@ -61,7 +71,9 @@ def _group_finding(
     for finding in members:
         part = group.part(finding.rule)
         assert part is not None
-        text = render_template(part.says, facts_by_subject.get(finding.subject, {}))
+        fact_of_part = facts_by_subject.get(finding.subject, {})
+        text, cut = render_bounded(part.says, fact_of_part, MAX_MESSAGE_CHARS)
+        budget.truncated_texts += cut
         if text not in said:
             said.append(text)
     values = {**fact, "parts": "; ".join(said)}
@@ -82,6 +94,9 @@ def _group_finding(
                 evidence.setdefault(name, list(value) if isinstance(value, list) else value)
         references += [r for r in finding.references if r not in references]
     evidence["parts"] = [f"{f.rule} {f.subject}" for f in members]
+    message, cut_message = render_bounded(g.message, values, MAX_MESSAGE_CHARS)
+    remedy, cut_remedy = render_bounded(g.remedy, values, MAX_REMEDY_CHARS)
+    budget.truncated_texts += cut_message + cut_remedy
     return Finding(
         rule=g.id,
         name=g.name,
@@ -90,9 +105,9 @@ def _group_finding(
         severity=worst,
         category=g.category,
         subject=fact["subject"],
-        message=render_template(g.message, values),
+        message=message,
         evidence=evidence,
-        remedy=render_template(g.remedy, values),
+        remedy=remedy,
         references=references,
         parts=members,
     )

@@ -846,13 +846,17 @@ def read_data_file(
 
 
 def parse_text(
-    text: str, *, json_format: bool, limits: DataLimits = RECORD_LIMITS
+    text: str,
+    *,
+    json_format: bool,
+    limits: DataLimits = RECORD_LIMITS,
+    what: str = "partnership record",
 ) -> tuple[Any, Mapping[PathKey, int]]:
     """Parse record text into plain data and a map from field path to line (YAML only),
     within ``limits``. Raises :class:`RecordError` (with an empty source) on malformed or
-    hostile input."""
+    hostile input; ``what`` names what the text should hold, for the empty-text message."""
     try:
-        parsed = _parse(text, json_format, limits, "partnership record")
+        parsed = _parse(text, json_format, limits, what)
     except _Abort as abort:
         raise RecordError("", [abort.problem]) from None
     return parsed.data, parsed.lines

@@ -115,6 +115,10 @@ class Report(_Frozen):
     summary: dict[str, int]
     indicative_levels: list[IndicativeLevel] = Field(default_factory=list)
     progress: Progress | None = None
+    # Messages, remedies and evidence values cut short to keep findings within their limits,
+    # and findings left out once the report reached its size limit (least severe first).
+    truncated_texts: int = 0
+    omitted_findings: int = 0
 
     @classmethod
     def build(
@@ -127,6 +131,8 @@ class Report(_Frozen):
         engine: str,
         findings: list[Finding],
         indicative_levels: list[IndicativeLevel] | None = None,
+        truncated_texts: int = 0,
+        omitted_findings: int = 0,
     ) -> Report:
         """A report with findings sorted and the per-severity summary filled in."""
         ordered = sorted(findings, key=Finding.sort_key)
@@ -142,6 +148,8 @@ class Report(_Frozen):
             findings=ordered,
             summary=summary,
             indicative_levels=indicative_levels or [],
+            truncated_texts=truncated_texts,
+            omitted_findings=omitted_findings,
         )
 
     def worst_severity(self) -> str | None:

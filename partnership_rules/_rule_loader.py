@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib.metadata import entry_points
 from importlib.resources import files
 from pathlib import Path
@@ -37,8 +38,10 @@ from pydantic import ValidationError
 
 from ._conditions import compile_condition
 from ._errors import Problem, RecordError, RulesetError, UsageError
-from ._loader import PathKey, parse_text
+from ._loader import DataLimits, PathKey, parse_text, read_text
+from ._rule_cache import cache_key, cached_ruleset, store_ruleset
 from ._rule_model import (
+    MAX_RULES_PER_FILE,
     CompiledGroup,
     CompiledRule,
     Group,
@@ -56,6 +59,7 @@ from .facts import FACT_SCHEMAS
 __all__ = [
     "MAX_RULE_FILE_BYTES",
     "ENTRY_POINT_GROUP",
+    "RULE_FILE_LIMITS",
     "RULE_FILE_SUFFIXES",
     "published_rule_files",
     "expand_rule_paths",
@@ -65,6 +69,14 @@ __all__ = [
 ]
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
+# A rule file nests a condition at most 8 deep (two levels each: {all: [...]}) under
+# rules[i].when; it holds at most MAX_RULES_PER_FILE rules.
+RULE_FILE_LIMITS = DataLimits(
+    max_bytes=MAX_RULE_FILE_BYTES,
+    max_depth=32,
+    max_values=200_000,
+    max_items=MAX_RULES_PER_FILE,
+)
 
 
 def _validation_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
@@ -197,14 +209,6 @@ def compile_group(
     return CompiledGroup(group, ruleset), []
 
 
-def _parse_rule_file(text: str, source: str) -> tuple[Any, Mapping[PathKey, int]]:
-    # Rule files are trusted no more than records: the same bounded, tag-free YAML reader.
-    try:
-        return parse_text(text, json_format=source.endswith(".json"))
-    except RecordError as error:
-        raise RulesetError(source, error.problems) from None
-
-
 # A problem's path as the compiler writes it: "rules[3] (CORE001).when.all[0].field".
 _PATH_PART = re.compile(r"([^.\[\]\s()]+)|\[(\d+)\]|\s*\([^)]*\)")
 
@@ -231,27 +235,36 @@ def _with_lines(problems: list[Problem], lines: Mapping[PathKey, int]) -> list[P
 def load_ruleset(
     path: str | Path, *, text: str | None = None, thresholds: Mapping[str, float] | None = None
 ) -> Ruleset:
-    """Load and compile one rule file. Raises :class:`RulesetError` listing every problem.
+    """Load and compile one rule file (or ``text``, when given, as if read from ``path``).
+    Raises :class:`RulesetError` listing every problem.
 
     ``thresholds`` sets named thresholds (declared in the file's ``thresholds``) to values
-    other than their defaults; names the file does not declare are left for other files."""
+    other than their defaults; names the file does not declare are left for other files.
+    Rule files are trusted no more than records: the file is checked (a regular file, at most
+    ``MAX_RULE_FILE_BYTES``) before it is read, and parsed by the same bounded, tag-free
+    reader, within ``RULE_FILE_LIMITS``. A compiled rule file is cached across processes
+    (see ``_rule_cache``)."""
     source = str(path)
     if text is None:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as error:
-            raise RulesetError(
-                source, [Problem(f"cannot read rule file: {error.strerror or error}")]
-            ) from None
-        if len(raw) > MAX_RULE_FILE_BYTES:
-            raise RulesetError(
-                source, [Problem(f"rule file is larger than {MAX_RULE_FILE_BYTES:,} bytes")]
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise RulesetError(source, [Problem("rule file is not UTF-8 text")]) from None
-    data, lines = _parse_rule_file(text, source)
+        text = read_text(path, max_bytes=MAX_RULE_FILE_BYTES, error=RulesetError)
+    json_format = source.lower().endswith(".json")
+    key = cache_key(text, json_format, thresholds or {})
+    ruleset = cached_ruleset(key, source)
+    if ruleset is None:
+        ruleset = _compile_rule_file(text, source, json_format, thresholds or {})
+        store_ruleset(key, ruleset)
+    return ruleset
+
+
+def _compile_rule_file(
+    text: str, source: str, json_format: bool, thresholds: Mapping[str, float]
+) -> Ruleset:
+    try:
+        data, lines = parse_text(
+            text, json_format=json_format, limits=RULE_FILE_LIMITS, what="rule file"
+        )
+    except RecordError as error:
+        raise RulesetError(source, error.problems) from None
     if not isinstance(data, dict):
         raise RulesetError(
             source, [Problem("a rule file is a mapping with 'ruleset', 'title' and 'rules'")]
@@ -263,7 +276,7 @@ def load_ruleset(
     compiled: list[CompiledRule] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    values = {k: v for k, v in (thresholds or {}).items() if k in header.thresholds}
+    values = {k: v for k, v in thresholds.items() if k in header.thresholds}
     for index, raw_rule in enumerate(header.rules):
         rule, rule_problems = compile_rule(
             raw_rule, header.ruleset, f"rules[{index}]", header.thresholds, values
@@ -326,9 +339,15 @@ def load_ruleset(
 
 def shipped_ruleset_names() -> list[str]:
     """Names of the rulesets that ship with the package (``core`` first)."""
+    return list(_shipped_names())
+
+
+@lru_cache(maxsize=1)
+def _shipped_names() -> tuple[str, ...]:
+    # The package's data does not change while it runs.
     root = files("partnership_rules.rulesets")
     names = sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
-    return sorted(names, key=lambda n: (n != "core", n))
+    return tuple(sorted(names, key=lambda n: (n != "core", n)))
 
 
 def _load_named(name_or_file: str | Path, thresholds: Mapping[str, float]) -> Ruleset:

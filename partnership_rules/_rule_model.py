@@ -294,13 +294,15 @@ class CompiledRule:
 
     def render_message(self, fact: dict[str, Any]) -> str:
         """The rule's message with the fact's values (and its thresholds) filled in."""
-        return render_template(self.rule.message, self._values(fact))
+        return render_template(self.rule.message, self.placeholder_values(fact))
 
     def render_remedy(self, fact: dict[str, Any]) -> str:
         """The rule's remedy, with any placeholders filled in from the fact."""
-        return render_template(self.rule.remedy, self._values(fact))
+        return render_template(self.rule.remedy, self.placeholder_values(fact))
 
-    def _values(self, fact: dict[str, Any]) -> dict[str, Any]:
+    def placeholder_values(self, fact: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What the rule's placeholders may name: the fact's fields and, as
+        ``threshold.NAME``, the values of the thresholds the rule uses."""
         if not self.thresholds:
             return fact
         return {**fact, **{f"threshold.{t.name}": t.value for t in self.thresholds}}

@@ -15,7 +15,14 @@ from typing import Any, Protocol
 
 from ._errors import Problem
 
-__all__ = ["display_value", "render_template", "template_problems"]
+__all__ = [
+    "TRUNCATION_MARK",
+    "display_value",
+    "render_bounded",
+    "render_template",
+    "template_problems",
+    "truncate",
+]
 
 
 class FieldSpec(Protocol):
@@ -46,12 +53,37 @@ def display_value(value: Any, spec: str = "") -> str:
 
 def render_template(template: str, fact: Mapping[str, Any]) -> str:
     """Fill ``{field}`` and ``{field:spec}`` placeholders from ``fact`` (validated at load)."""
+    return render_bounded(template, fact, None)[0]
+
+
+# Ends a text cut short to keep a finding, or a report, within its limits.
+TRUNCATION_MARK = " [… truncated]"
+
+
+def render_bounded(template: str, fact: Mapping[str, Any], limit: int | None) -> tuple[str, bool]:
+    """``template`` filled in from ``fact``, cut to at most ``limit`` characters (ending in
+    :data:`TRUNCATION_MARK`) when longer, and whether it was cut. Rendering stops as soon as
+    the limit is passed: a placeholder repeated many times costs no more than the limit."""
     out = []
+    length = 0
     for literal, field, spec, _ in string.Formatter().parse(template):
         out.append(literal)
+        length += len(literal)
         if field is not None:
-            out.append(display_value(fact.get(field), spec or ""))
-    return "".join(out)
+            value = display_value(fact.get(field), spec or "")
+            out.append(value)
+            length += len(value)
+        if limit is not None and length > limit:
+            return truncate("".join(out), limit), True
+    return "".join(out), False
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` itself if it has at most ``limit`` characters, else its start and
+    :data:`TRUNCATION_MARK`, ``limit`` characters in all."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(TRUNCATION_MARK), 0)] + TRUNCATION_MARK
 
 
 # A number format: optional width and precision of at most two digits each (a width such as
@@ -104,7 +136,7 @@ def template_problems(
                     where,
                 )
             )
-        elif spec and schema[field].type != "number":
+        elif spec and (field not in schema or schema[field].type != "number"):
             problems.append(
                 Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where)
             )

@@ -7,8 +7,11 @@ pyproject.toml, so only an install can see them under that name.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Compiled rulesets are cached across processes: the tests use a cache of their own (removed
+# at exit), never the user's.
+if "PARTNERSHIP_RULES_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="partnership-rules-cache-")
+    os.environ["PARTNERSHIP_RULES_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 settings.register_profile(
     "ci",

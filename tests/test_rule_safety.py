@@ -21,7 +21,7 @@ from partnership_rules.cli.main import cli
 
 from partnership_rules import Auditor, RulesetError, load_record
 from partnership_rules._conditions import MAX_CONDITION_DEPTH, MAX_CONDITION_TESTS
-from partnership_rules._rule_loader import MAX_RULE_FILE_BYTES, load_ruleset
+from partnership_rules._rule_loader import MAX_RULE_FILE_BYTES, RULE_FILE_LIMITS, load_ruleset
 from partnership_rules._rule_model import MAX_RULES_PER_FILE
 from partnership_rules.engines import durable_available
 
@@ -212,7 +212,8 @@ def test_conditions_nested_thousands_deep_stop_at_the_limit(tmp_path: Path) -> N
     start = time.perf_counter()
     problems = refused(path, strip_lines=False)
     assert time.perf_counter() - start < 2
-    assert problems == ["1: nested more than 64 levels deep"]  # the reader's limit comes first
+    # The reader's limit for rule files comes first.
+    assert problems == [f"1: nested more than {RULE_FILE_LIMITS.max_depth} levels deep"]
 
 
 def test_too_many_tests_is_one_problem(tmp_path: Path) -> None:
@@ -329,7 +330,8 @@ def test_bad_rule_fields(tmp_path: Path, changes: dict[str, Any], problem: str) 
             "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
             "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
             "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
-            "6: document expands to more than 500,000 values (alias expansion or size limit)",
+            f"6: document expands to more than {RULE_FILE_LIMITS.max_values:,} values"
+            " (alias expansion or size limit)",
         ),
         ("ruleset: custom\ntitle: T\ntitle: U\nrules: []\n", "3: title: duplicate key 'title'"),
         ("ruleset: custom\nrules: [\n", "3: invalid YAML: did not find expected node content"),
@@ -347,7 +349,7 @@ def test_yaml_tags_and_tricks_in_a_rule_file(tmp_path: Path, text: str, problem:
 def test_an_oversized_rule_file(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"# " + b"x" * MAX_RULE_FILE_BYTES + b"\n")
-    assert refused(path) == [f"rule file is larger than {MAX_RULE_FILE_BYTES:,} bytes"]
+    assert refused(path) == [f"file is larger than the {MAX_RULE_FILE_BYTES:,}-byte limit"]
 
 
 def test_too_many_rules(tmp_path: Path) -> None:
@@ -358,15 +360,16 @@ def test_too_many_rules(tmp_path: Path) -> None:
     path.write_text(json.dumps({"ruleset": "custom", "title": "T", "rules": rules}))
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
-    assert str(caught.value).startswith(
-        f"{path}: rules: List should have at most {MAX_RULES_PER_FILE} items"
+    # Refused while parsing, before the rules are built.
+    assert str(caught.value) == (
+        f"{path}: rules: more than {MAX_RULES_PER_FILE:,} items in one list or mapping"
     )
 
 
 def test_not_utf8_or_not_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     path.write_bytes(b"ruleset: caf\xe9\n")
-    with pytest.raises(RulesetError, match="rule file is not UTF-8 text"):
+    with pytest.raises(RulesetError, match=r"r.yaml:1: not UTF-8 text \(bad byte 0xe9\)$"):
         load_ruleset(path)
     path.write_text("- a\n- b\n")
     with pytest.raises(RulesetError, match="a rule file is a mapping"):
