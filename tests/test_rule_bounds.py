@@ -42,9 +42,12 @@ def test_a_number_format_on_the_type_placeholder_is_a_ruleset_error(
     path = rule_file(tmp_path, message=f"Objective {placeholder} has no target.")
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
+    message_line = next(
+        n for n, line in enumerate(path.read_text().splitlines(), 1) if "message:" in line
+    )
     assert str(caught.value) == (
-        f"{path}: rules[0] (CUS001).message: placeholder '{{type}}' has a number format"
-        " but is not a number"
+        f"{path}:{message_line}: rules[0] (CUS001).message: placeholder '{{type}}' has a"
+        " number format but is not a number"
     )
 
 
