@@ -218,6 +218,24 @@ def _groups_doc(ruleset: Ruleset) -> list[str]:
     return lines
 
 
+def _examples_doc(compiled: CompiledRule) -> list[str]:
+    """The rule's first firing and first quiet example, as "Example" and "Use instead"."""
+    import yaml
+
+    examples = compiled.rule.examples
+    if examples is None:
+        return []
+    out: list[str] = []
+    for title, cases in (("Example", examples.fire), ("Use instead", examples.quiet)):
+        if cases:
+            case = cases[0]
+            fragment = {k: v for k, v in case.items() if k != "about"}
+            about = f"{case['about']}:" if case.get("about") else "Record fragment:"
+            text = yaml.safe_dump(fragment, sort_keys=False, allow_unicode=True).rstrip()
+            out += [f"#### {title}", "", about, "", "```yaml", text, "```", ""]
+    return out
+
+
 def rules_markdown(rulesets: list[Ruleset]) -> str:
     """``docs/rules.md``: one section per rule, grouped by ruleset."""
     from .facts import FACT_SCHEMAS  # the fact fields' meanings, only for this document
@@ -269,6 +287,7 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 "",
                 f"> {rule.message}",
                 "",
+                *_examples_doc(compiled),
                 "#### References",
                 "",
                 *[f"- {ref}" for ref in rule.references],

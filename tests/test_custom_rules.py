@@ -177,3 +177,21 @@ def test_the_merge_of_a_fragment() -> None:
     merged = merge_fragment(base, {"a": {"c": [3], "e": True}, "d": None, "f": 2})
     assert merged == {"a": {"b": 1, "c": [3], "e": True}, "f": 2}
     assert base == {"a": {"b": 1, "c": [1, 2]}, "d": "x"}
+
+
+def test_rules_test_passes_on_every_shipped_ruleset() -> None:
+    result = run("rules", "test", str(ROOT / "rulesets"))
+    assert result.exit_code == 0, result.stderr
+    assert result.output.startswith(f"{len(list((ROOT / 'rulesets').glob('*.yaml')))} rule file(s)")
+
+
+def test_rule_docs_show_the_first_firing_and_quiet_example(tmp_path: Path) -> None:
+    from partnership_rules import load_ruleset, rules_markdown
+
+    path = tmp_path / "my-checks.yaml"
+    path.write_text(_readme_rule_file(), encoding="utf-8")
+    text = rules_markdown([load_ruleset(path)])
+    own = text.split("### OWN001", 1)[1].split("### OWN002", 1)[0]
+    assert "#### Example\n\na target without a baseline:\n\n```yaml\nobjectives:" in own
+    assert "#### Use instead\n\nboth a target and a baseline:\n\n```yaml\nobjectives:" in own
+    assert own.index("#### Example") < own.index("#### Use instead") < own.index("#### References")
