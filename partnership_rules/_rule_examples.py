@@ -65,7 +65,7 @@ def run_rule_examples(
     from ._audit import Auditor
     from ._rule_loader import load_ruleset, shipped_ruleset_names
 
-    ruleset = load_ruleset(path)
+    ruleset = load_ruleset(os.fspath(path))
     # Every ruleset applies to every example (a context ruleset's rules too); a shipped
     # ruleset's own file stands in for its shipped copy.
     others = [name for name in shipped_ruleset_names() if name != ruleset.name]
