@@ -26,7 +26,12 @@ from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
 from ._record import Record
 from ._report import Finding, PartnershipRef, Report
-from ._rule_loader import load_rulesets, published_rule_files, shipped_ruleset_names
+from ._rule_loader import (
+    expand_rule_paths,
+    load_rulesets,
+    published_rule_files,
+    shipped_ruleset_names,
+)
 from ._rule_model import CompiledGroup, CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES, SEVERITIES
 from .engines import ENGINE_ENV, create_engine
@@ -268,21 +273,26 @@ _AUDITORS_LOCK = threading.Lock()
 def _selection_key(
     rulesets: Sequence[str | os.PathLike[str]] | None, engine: str | None
 ) -> Hashable | None:
-    """What makes two ``audit()`` calls share an auditor: the rulesets named (a rule file by
-    its path, size and modification time) and the engine asked for; None if not cacheable."""
-    items: list[Hashable] = []
-    for item in rulesets or ():
-        name = os.fspath(item)
+    """What makes two ``audit()`` calls share an auditor: the engine asked for and the rule
+    files in use (the shipped rulesets by name; any other rule file, including those in a
+    folder or published by an installed package, by its path, size and modification time);
+    None if a file cannot be looked at (the Auditor then reports it)."""
+    if rulesets is None:
+        items: list[str] = [*shipped_ruleset_names(), *published_rule_files()]
+    else:
+        items = expand_rule_paths(os.fspath(item) for item in rulesets)
+    files: list[Hashable] = []
+    for name in items:
         if name in shipped_ruleset_names():
-            items.append(name)
+            files.append(name)
             continue
         try:
-            stat = os.stat(name)
+            info = os.stat(name)
         except OSError:
-            return None  # let the Auditor report it
-        items.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            return None
+        files.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
     chosen = engine if engine is not None else os.environ.get(ENGINE_ENV)
-    return (None if rulesets is None else tuple(items), chosen)
+    return (rulesets is None, tuple(files), chosen)
 
 
 def audit(
@@ -296,7 +306,8 @@ def audit(
     :class:`Auditor`); build one yourself to audit many records.
 
     The auditors of the last ``AUDITOR_CACHE_SIZE`` (8) selections of rulesets and engine are
-    kept for the next call: this bounded cache is the library's only state.
+    kept for the next call: this bounded cache (with the cache of compiled rule files on disk,
+    ``_rule_cache``) is the library's only state.
     """
     key = _selection_key(rulesets, engine)
     if key is None:

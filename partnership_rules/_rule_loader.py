@@ -25,6 +25,7 @@ message placeholders in ``_templates``. Every problem found is reported at once,
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -233,7 +234,10 @@ def _with_lines(problems: list[Problem], lines: Mapping[PathKey, int]) -> list[P
 
 
 def load_ruleset(
-    path: str | Path, *, text: str | None = None, thresholds: Mapping[str, float] | None = None
+    path: str | os.PathLike[str],
+    *,
+    text: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> Ruleset:
     """Load and compile one rule file (or ``text``, when given, as if read from ``path``).
     Raises :class:`RulesetError` listing every problem.
@@ -244,7 +248,7 @@ def load_ruleset(
     ``MAX_RULE_FILE_BYTES``) before it is read, and parsed by the same bounded, tag-free
     reader, within ``RULE_FILE_LIMITS``. A compiled rule file is cached across processes
     (see ``_rule_cache``)."""
-    source = str(path)
+    source = os.fspath(path)
     if text is None:
         text = read_text(path, max_bytes=MAX_RULE_FILE_BYTES, error=RulesetError)
     json_format = source.lower().endswith(".json")

@@ -117,3 +117,16 @@ def test_auditors_built_and_dropped_free_their_durable_rulesets() -> None:
     gc.collect()
     growth = _rss_bytes() - before
     assert growth < 10 * 1024 * 1024, f"RSS grew by {growth / 1024 / 1024:.1f} MB"
+
+
+def test_audit_sees_a_rule_file_in_a_folder_change(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    rule_file = folder / "mine.json"
+    rule_file.write_text(json.dumps(_one_rule("high")), encoding="utf-8")
+    os.utime(folder, ns=(1, 1))
+    assert [f.severity for f in audit(EXAMPLE, rulesets=[folder]).findings] == ["high"]
+    rule_file.write_text(json.dumps(_one_rule("low")), encoding="utf-8")
+    os.utime(rule_file, ns=(2, 2))
+    os.utime(folder, ns=(1, 1))  # the folder itself looks unchanged
+    assert [f.severity for f in audit(EXAMPLE, rulesets=[folder]).findings] == ["low"]
