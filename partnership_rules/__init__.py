@@ -18,6 +18,7 @@ ordinary imports, and :func:`__getattr__` reads them to import a name when it is
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
+    from ._action_plan import action_plan
     from ._audit import Auditor, RecordSource, audit
     from ._batch import (
         DEFAULT_TIME_LIMIT,
@@ -51,12 +52,30 @@ if _typing.TYPE_CHECKING:
     from ._graph import build_graph
     from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
     from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
+    from ._network_view import partnership_network
     from ._output import TextSink, open_output
+    from ._partner_table import partner_table
+    from ._profile import health_profile
     from ._recformat import record_format_markdown, record_json_schema
     from ._record import Record, parse_date
     from ._record_template import TEMPLATE_CONTEXTS, record_template
     from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
-    from ._report import AuditError, ErrorReport, Finding, Report, read_reports
+    from ._report import (
+        ActionItem,
+        AuditError,
+        ContributionShare,
+        ErrorReport,
+        Finding,
+        HealthProfile,
+        NetworkEdge,
+        NetworkNode,
+        PartnerRow,
+        PartnershipNetwork,
+        Report,
+        Score,
+        ScoreCause,
+        read_reports,
+    )
     from ._rule_examples import ExampleFailure, merge_fragment, run_rule_examples
     from ._rule_language import rule_language_markdown
     from ._rule_loader import (
@@ -86,6 +105,7 @@ __all__ = [
     "RULE_FORMATS",
     "SEVERITIES",
     "TEMPLATE_CONTEXTS",
+    "ActionItem",
     "AuditError",
     "AuditSide",
     "Auditor",
@@ -97,16 +117,22 @@ __all__ = [
     "Comparison",
     "CompiledRule",
     "ConfigError",
+    "ContributionShare",
     "DataLimits",
     "ErrorReport",
     "ExampleFailure",
     "Finding",
+    "HealthProfile",
     "History",
     "HistoryEntry",
     "HistoryError",
     "HistoryStore",
+    "NetworkEdge",
+    "NetworkNode",
     "OutputError",
     "ParsedData",
+    "PartnerRow",
+    "PartnershipNetwork",
     "PartnershipRulesError",
     "ProjectConfig",
     "Problem",
@@ -117,11 +143,14 @@ __all__ = [
     "Rule",
     "Ruleset",
     "RulesetError",
+    "Score",
+    "ScoreCause",
     "ScoreChange",
     "StoredPartnership",
     "TextSink",
     "UsageError",
     "__version__",
+    "action_plan",
     "audit",
     "audit_batch",
     "available_engines",
@@ -134,6 +163,7 @@ __all__ = [
     "derive_facts",
     "describe_rule",
     "find_rule",
+    "health_profile",
     "load_history",
     "load_record",
     "load_report",
@@ -146,6 +176,8 @@ __all__ = [
     "open_output",
     "shipped_ruleset_names",
     "parse_date",
+    "partner_table",
+    "partnership_network",
     "read_data_file",
     "read_reports",
     "record_format_markdown",

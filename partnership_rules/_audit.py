@@ -3,8 +3,9 @@
 load the record -> build its graph -> derive facts -> run the rules on all but the
 self-assessment facts -> write the findings that contradict each self-assessment rating into
 its fact (``_contradictions``) -> run the rules on those -> cap the indicative levels by the
-findings (``_indicative``) -> gather each cause's findings into one (``_grouping``) ->
-assemble the report.
+findings (``_indicative``) -> gather each cause's findings into one (``_grouping``) -> score
+the health profile (``_profile``), draw up the action plan (``_action_plan``), the partner
+table (``_partner_table``) and the network to draw (``_network_view``) -> assemble the report.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ import datetime as dt
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ._action_plan import action_plan
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
 from ._errors import UsageError
 from ._findings import ReportBudget, findings_from_matches
-from ._graph import build_graph
+from ._graph import build_graph, node_key
 from ._grouping import group_findings
 from ._indicative import indicative_levels
 from ._loader import load_record, record_from_data
+from ._network_view import partnership_network
+from ._partner_table import partner_table
+from ._profile import health_profile
 from ._record import Record
 from ._report import Finding, PartnershipRef, Report
 from ._rule_loader import (
@@ -132,6 +137,7 @@ class Auditor:
             and not any(_group_matches(group, k) for k in ignore)
         ]
         self._engine = create_engine(chosen, engine)
+        self._categories: dict[frozenset[str], frozenset[str]] = {}
 
     @property
     def rules(self) -> list[CompiledRule]:
@@ -183,7 +189,8 @@ class Auditor:
         _check_as_of(as_of)
         record, source_name = _to_record(source)
         when = as_of or record.partnership.assessed_on or dt.date.today()
-        facts = derive_facts(record, build_graph(record), when)
+        graph = build_graph(record)
+        facts = derive_facts(record, graph, when)
         rulesets = self.rulesets_for(record)
         budget = ReportBudget()
         ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
@@ -195,6 +202,8 @@ class Auditor:
         # One finding per cause, once contradictions and levels have read every rule's own.
         groups = [g for g in self._groups if g.ruleset in rulesets]
         findings = group_findings(findings, groups, {f["subject"]: f for f in facts}, budget)
+        findings.sort(key=Finding.sort_key)
+        leads = [node_key("partner", p.id) for p in record.partners if p.lead]
         return Report.build(
             partnership=PartnershipRef(id=record.partnership.id, name=record.partnership.name),
             source=source_name,
@@ -205,7 +214,20 @@ class Auditor:
             indicative_levels=levels,
             truncated_texts=budget.truncated_texts,
             omitted_findings=budget.omitted_findings,
+            profile=health_profile(findings, self.categories_checked(rulesets)),
+            action_plan=action_plan(findings, record, graph, when),
+            partners=partner_table(record, graph, facts, findings),
+            network=partnership_network(graph, findings, leads),
         )
+
+    def categories_checked(self, rulesets: Collection[str]) -> frozenset[str]:
+        """The categories of the rules this auditor runs from ``rulesets``."""
+        key = frozenset(rulesets)
+        found = self._categories.get(key)
+        if found is None:
+            found = frozenset(r.rule.category for r in self._rules.values() if r.ruleset in key)
+            self._categories[key] = found  # same value from any thread: no lock needed
+        return found
 
     def _check(
         self, facts: Sequence[dict[str, Any]], rulesets: list[str], budget: ReportBudget

@@ -24,6 +24,7 @@ from ._output import TextSink
 from ._report import ErrorReport, Report
 from ._vocabulary import SEVERITIES
 from .render import FORMATS, render
+from .render.as_csv import CSV_FORMATS, csv_header, csv_rows
 from .render.as_html import HTML_PAGE_END, html_fragment, html_page_start
 from .render.as_json import dump_json
 from .render.as_sarif import SarifPart, sarif_part, write_sarif
@@ -44,6 +45,8 @@ def render_piece(
         return sarif_part(result)
     if fmt == "html":
         return html_fragment(result)
+    if fmt in CSV_FORMATS:
+        return csv_rows([result], fmt)  # the writer writes the header once
     if fmt in FORMATS:
         return render(result, fmt, color=color, width=width)
     raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(BATCH_FORMATS)})")
@@ -70,6 +73,8 @@ class BatchWriter:
         self._notifications: list[dict[str, Any]] = []
         if fmt == "html":
             out.write(html_page_start())
+        elif fmt in CSV_FORMATS:
+            out.write(csv_header(fmt))
         elif fmt == "sarif":
             # Closed in close(), or with the writer when the batch stops early.
             self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
@@ -85,7 +90,7 @@ class BatchWriter:
         elif self.fmt in ("text", "markdown", "html"):
             # Text and Markdown reports are separated by a blank line, HTML ones by a newline.
             self.out.write(piece if first else "\n" + piece)
-        else:  # one JSON object, or one JSON line
+        else:  # one JSON object, one JSON line, or CSV rows
             self.out.write(piece)
 
     def _gather(self, part: SarifPart) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._report import Finding
 from ._rule_model import CompiledRule
+from ._subjects import display_name
 from ._templates import TRUNCATION_MARK, render_bounded, truncate
 from ._vocabulary import SEVERITIES
 from .engines import Match
@@ -71,6 +72,7 @@ def build_finding(rule: CompiledRule, fact: Fact, budget: ReportBudget | None = 
         severity=r.severity,
         category=r.category,
         subject=fact["subject"],
+        subject_name=display_name(str(fact.get("name") or "")),
         message=message,
         evidence=evidence,
         remedy=remedy,

@@ -14,7 +14,16 @@ from ._rule_model import Reference
 from ._vocabulary import SEVERITIES, Category, Severity
 
 __all__ = [
+    "ActionItem",
     "AuditError",
+    "ContributionShare",
+    "HealthProfile",
+    "NetworkEdge",
+    "NetworkNode",
+    "PartnerRow",
+    "PartnershipNetwork",
+    "Score",
+    "ScoreCause",
     "Progress",
     "TrackedFinding",
     "ErrorReport",
@@ -57,6 +66,8 @@ class Finding(_Frozen):
     references: list[Reference]
     ruleset: str = ""
     name: str = ""
+    subject_name: str = ""
+    """The subject's name in the record (a partner's name, an objective's statement)."""
     parts: list[Finding] = Field(default_factory=list)
 
     def units(self) -> list[Finding]:
@@ -103,6 +114,120 @@ class Progress(_Frozen):
     remaining: list[TrackedFinding]
 
 
+class ScoreCause(_Frozen):
+    """A rule whose findings took points off a score."""
+
+    rule: str
+    title: str
+    severity: Severity
+    category: Category
+    findings: int
+    """How many findings of the rule the score counts."""
+    cost: float
+    """Points the rule takes off its category's score (README, "Health profile")."""
+
+
+class Score(_Frozen):
+    """A health score from 0 to 100, its band, and what pulled it down (costliest first)."""
+
+    score: int
+    band: str
+    points: float = 0
+    """The findings' cost in all, before the formula turns it into a score."""
+    capped_at: int | None = None
+    """The ceiling a critical or high finding put on it, when that ceiling was lower."""
+    causes: list[ScoreCause] = Field(default_factory=list)
+
+
+class HealthProfile(_Frozen):
+    """Scores overall, per QCA dimension (results, process, relationships) and per category
+    of the rules that ran; the formula is in the README ("Health profile")."""
+
+    overall: Score
+    dimensions: dict[str, Score]
+    categories: dict[str, Score]
+
+
+class ActionItem(_Frozen):
+    """One row of the action plan, in the action-chart form of the Teach Too material:
+    action to be taken, by whom, by when, achieved?, further actions needed. A report's
+    ``action_plan[i]`` is the row for its ``findings[i]``: the action to be taken is that
+    finding's remedy, about its subject (kept there once, so a report stays within its size
+    limit)."""
+
+    rule: str
+    severity: Severity
+    subject: str
+    by_whom: str
+    """The suggested owner's name: the partner the finding concerns, else the lead partner
+    (empty when the record names neither)."""
+    by_whom_id: str | None = None
+    by_when: dt.date
+    """Suggested: the audit date plus the days its severity allows (README)."""
+    achieved: str = ""
+    further_actions: str = ""
+
+
+class ContributionShare(_Frozen):
+    """What one partner puts in of one kind of contribution, and its share of the total of
+    that kind and unit across partners (None when amounts are missing)."""
+
+    kind: str
+    unit: str | None = None
+    amount: float | None = None
+    share: float | None = None
+
+
+class PartnerRow(_Frozen):
+    """One row of the partner table."""
+
+    id: str
+    name: str
+    kind: str
+    lead: bool
+    seats: int
+    chairs: int
+    funding_share: float | None
+    contributions: list[ContributionShare]
+    accountable_actions: int
+    responsible_actions: int
+    communication_degree: int
+    cut_point: bool
+    benefits: list[str]
+    findings: list[str]
+    """Rule ids of the findings about this partner, most severe first."""
+    worst_severity: Severity | None = None
+
+
+class NetworkNode(_Frozen):
+    """A partner, stakeholder, governance body or large channel in the network drawing."""
+
+    key: str
+    kind: str
+    name: str
+    lead: bool = False
+    severity: Severity | None = None
+    """The worst severity of the findings about it, if any."""
+
+
+class NetworkEdge(_Frozen):
+    """A relation drawn between two nodes: ``member`` (of a body), ``chair`` (of a body),
+    ``communication`` (a shared channel) or ``accountability`` (accountable for actions the
+    other is responsible for); ``count`` relations of that kind joined into one line."""
+
+    source: str
+    target: str
+    relation: str
+    count: int = 1
+
+
+class PartnershipNetwork(_Frozen):
+    """The partnership as the HTML report draws it (laid out when drawn)."""
+
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+
+
 class Report(_Frozen):
     """The audit of one record."""
 
@@ -119,6 +244,12 @@ class Report(_Frozen):
     # and findings left out once the report reached its size limit (least severe first).
     truncated_texts: int = 0
     omitted_findings: int = 0
+    profile: HealthProfile | None = None
+    action_plan: list[ActionItem] = Field(default_factory=list)
+    partners: list[PartnerRow] = Field(default_factory=list)
+    network: PartnershipNetwork | None = None
+    """Partners, stakeholders and bodies and the relations between them, as the HTML report
+    draws them."""
 
     @classmethod
     def build(
@@ -133,6 +264,10 @@ class Report(_Frozen):
         indicative_levels: list[IndicativeLevel] | None = None,
         truncated_texts: int = 0,
         omitted_findings: int = 0,
+        profile: HealthProfile | None = None,
+        action_plan: list[ActionItem] | None = None,
+        partners: list[PartnerRow] | None = None,
+        network: PartnershipNetwork | None = None,
     ) -> Report:
         """A report with findings sorted and the per-severity summary filled in."""
         ordered = sorted(findings, key=Finding.sort_key)
@@ -150,6 +285,10 @@ class Report(_Frozen):
             indicative_levels=indicative_levels or [],
             truncated_texts=truncated_texts,
             omitted_findings=omitted_findings,
+            profile=profile,
+            action_plan=action_plan or [],
+            partners=partners or [],
+            network=network,
         )
 
     def worst_severity(self) -> str | None:

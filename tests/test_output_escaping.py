@@ -8,6 +8,8 @@ text did reach the output, so that a check can never pass by printing nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -123,6 +125,8 @@ MARKDOWN_TAGS = {
     "h1",
     "h2",
     "h3",
+    "h4",
+    "ol",
     "p",
     "strong",
     "em",
@@ -167,7 +171,10 @@ def test_html_output_makes_no_markup_from_record_text(
     assert "MARK&lt;script&gt;" in page and not TERMINAL_UNSAFE.search(page)
     tags = _tags(page)
     assert not {tag for tag, _ in tags} & {"script", "img", "a", "iframe", "link", "object"}
-    assert not any(value and "javascript:" in value for _, attrs in tags for _, value in attrs)
+    # No attribute that loads or links anything: record text can only be text.
+    loading = {"href", "src", "xlink:href", "action", "formaction", "srcset", "background"}
+    assert not any(name in loading for _, attrs in tags for name, _ in attrs)
+    assert not any(name.startswith("on") for _, attrs in tags for name, _ in attrs)
 
 
 def test_sarif_uris_are_percent_encoded_and_text_is_inert(
@@ -195,9 +202,23 @@ def test_json_output_is_lossless_and_inert(results: list[Report | ErrorReport]) 
     assert parsed[1]["error"]["message"] == f"bad value{HOSTILE}"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "csv-partners"])
+def test_csv_cells_cannot_start_a_formula(results: list[Report | ErrorReport], fmt: str) -> None:
+    text = render_batch(results, fmt)
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert any("MARK" in cell for cell in cells)
+    assert not any(TERMINAL_UNSAFE.search(cell) for cell in cells)
+    assert not any(cell.startswith(("=", "+", "-", "@", "|", "%")) for cell in cells)
+    assert (
+        escape.csv_cell('=HYPERLINK("http://evil.example")')
+        == '\'=HYPERLINK("http://evil.example")'
+    )
+
+
 def test_every_format_is_checked() -> None:
-    checked = {"text", "json", "sarif", "markdown", "html"}
-    assert set(FORMATS) <= checked | {"csv"}
+    checked = {"text", "json", "sarif", "markdown", "html", "csv", "csv-partners"}
+    assert set(FORMATS) == checked
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_cli_baseline_shows_progress(tmp_path: Path) -> None:
         + ["--baseline", str(baseline), "--no-color"],
     )
     assert "Since 2016-06-30: 1 resolved, 0 new, 1 remaining." in result.output
-    assert "resolved: PRG001 Objective has no target [objective:a]" in result.output
+    assert "resolved: PRG001 Objective has no target (Objective: a)" in result.output
 
 
 def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:

@@ -74,7 +74,8 @@ def test_a_rule_file_cannot_relabel_a_catalogue_source() -> None:
 REPORT = audit(ROOT / "examples" / "nvq-consortium.yaml")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+# The partner table (csv-partners) holds no finding's text, so no sources either.
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "csv-partners"])
 def test_every_output_format_shows_titles_and_sections_not_file_names(fmt: str) -> None:
     text = render(REPORT, fmt)
     if fmt == "html":

@@ -1,5 +1,5 @@
-"""Render reports: text for a terminal, JSON, SARIF 2.1.0, Markdown and a self-contained HTML
-page, one module per output kind.
+"""Render reports: text for a terminal, JSON, SARIF 2.1.0, Markdown, a self-contained HTML
+page, and CSV of the action plan or the partner table; one module per output kind.
 
 Every renderer takes a list of results (a :class:`Report`, or an :class:`ErrorReport` for an
 input that could not be audited) and returns a string; nothing here prints. Untrusted text is
@@ -9,14 +9,19 @@ made safe for each kind by one function of :mod:`.escape`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .._errors import UsageError
-from .common import Result
 from .escape import terminal as safe_terminal_text
+
+if TYPE_CHECKING:  # the report models load pydantic; importing the package need not
+    from .common import Result
 
 __all__ = ["FORMATS", "render", "render_batch", "safe_terminal_text"]
 
-FORMATS = ("text", "json", "sarif", "markdown", "html")
+FORMATS = ("text", "json", "sarif", "markdown", "html", "csv", "csv-partners")
+"""Output formats. ``csv`` is the action plan and ``csv-partners`` the partner table, for
+spreadsheets; the others hold the whole report."""
 
 
 def render(
@@ -67,6 +72,14 @@ def render_batch(
         from .as_html import render_html
 
         return render_html(results)
+    if fmt == "csv":
+        from .as_csv import render_plan_csv
+
+        return render_plan_csv(results)
+    if fmt == "csv-partners":
+        from .as_csv import render_partners_csv
+
+        return render_partners_csv(results)
     from .as_text import render_text
 
     return render_text(results, color=color, width=width)

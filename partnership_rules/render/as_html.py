@@ -1,119 +1,102 @@
-"""HTML: one self-contained page (no scripts, no remote resources). Every piece of record or
-rule text goes through :func:`escape.html`."""
+"""HTML: the report a client opens. One self-contained page (no script, no remote font, image
+or style: it opens offline), readable on screen and printed (each section starts a page).
+
+Sections: summary (overall health, the three most serious causes, what to do first), health
+profile (a bar chart and what pulled each score down, with indicative HGIOCLD levels where
+they apply), the partnership network drawn, the partner table, the findings by severity and
+the action plan. Every piece of record or rule text goes through :func:`escape.html`.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from .._report import ErrorReport, Report
+from .._report import ErrorReport, Finding, Report, Score
 from . import escape
 from .common import (
+    ACTION_COLUMNS,
+    DIMENSION_TITLES,
+    PARTNER_COLUMNS,
     SEVERITY_STYLES,
     Result,
+    action_cells,
     by_severity,
-    display_value,
+    category_title,
+    causes_text,
     error_lines,
+    evidence_items,
+    findings_about,
+    partner_cells,
     progress_line,
+    references_text,
+    score_text,
+    subject_text,
     summary_line,
+    top_causes,
 )
+from .network_svg import legend_html, network_svg
 
 __all__ = ["HTML_PAGE_END", "html_fragment", "html_page_start", "render_html"]
 
 h = escape.html
 
+BAND_COLOURS = {"strong": "#2e7d32", "fair": "#9e9d24", "weak": "#ef6c00", "poor": "#c62828"}
+
 _SEVERITY_CSS = "".join(
-    f".{severity}{{border-color:{style.colour}}}" for severity, style in SEVERITY_STYLES.items()
+    f".{severity}{{border-color:{style.colour}}}.badge.{severity}{{background:{style.colour}}}"
+    for severity, style in SEVERITY_STYLES.items()
 )
 _STYLE = (
     """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-.finding{border-left:4px solid #999;padding:.4rem .8rem;margin:.8rem 0;background:#fafafa}
-.meta{color:#666;font-size:.9rem}.remedy{color:#1b5e20}
-table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.3rem .6rem}
-svg text{font-size:10px}
+:root{color-scheme:light}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:72rem;
+margin:2rem auto;padding:0 1rem;color:#212121;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.4rem;border-bottom:2px solid #e0e0e0}
+h3{margin-top:1.6rem}.meta{color:#616161;font-size:.9rem}
+.headline{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
+.score{font-size:2.6rem;font-weight:700;color:#fff;border-radius:.5rem;padding:.3rem 1rem}
+.finding{border-left:5px solid #999;padding:.5rem .9rem;margin:.9rem 0;background:#fafafa;
+break-inside:avoid}
+.remedy{color:#1b5e20}.note{color:#616161;font-style:italic}
+.badge{color:#fff;border-radius:.3rem;padding:0 .4rem;font-size:.8rem;text-transform:uppercase}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.6rem 0}
+td,th{border:1px solid #e0e0e0;padding:.3rem .5rem;vertical-align:top;text-align:left}
+th{background:#f5f5f5}tr{break-inside:avoid}
+td.write{min-width:7rem}
+svg.network{width:100%;height:auto;border:1px solid #e0e0e0;border-radius:.4rem}
+svg.network text{font-size:11px;fill:#212121}svg.chart text{font-size:12px;fill:#212121}
+ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.85rem}
+ul.legend li{display:flex;align-items:center;gap:.3rem}
+dl.evidence{display:grid;grid-template-columns:max-content auto;gap:0 1rem;font-size:.85rem;
+margin:.3rem 0}dl.evidence dt{color:#616161}dl.evidence dd{margin:0}
+@page{size:A4;margin:14mm}
+@media print{
+body{max-width:none;margin:0;font-size:10pt}
+section{break-before:page}section.summary{break-before:auto}
+h2{break-after:avoid}.finding{background:none}
+svg.network{max-height:24cm}
+}
 """
     + _SEVERITY_CSS
 )
 
 
-def _network_svg(report: Report) -> str:
-    """A picture of who the findings are about: partners on a ring, flagged ones coloured."""
-    flagged: dict[str, str] = {}
-    for finding in report.findings:
-        flagged.setdefault(finding.subject, finding.severity)
-    nodes = sorted(s for s in flagged if s.split(":", 1)[0] in ("partner", "stakeholder", "body"))
-    if not nodes:
-        return ""
-    size, radius = 360, 130
-    centre = size / 2
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}"'
-        ' role="img" aria-label="subjects with findings">',
-        f'<circle cx="{centre}" cy="{centre}" r="18" fill="#37474f"/>',
-    ]
-    for i, node in enumerate(nodes):
-        angle = 2 * math.pi * i / len(nodes)
-        x, y = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
-        colour = SEVERITY_STYLES[flagged[node]].colour
-        parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#bbb"/>')
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{colour}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y + 20:.1f}" text-anchor="middle">{h(node)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _report(report: Report) -> list[str]:
-    body = [
-        f"<h1>Partnership health check: {h(report.partnership.name)}</h1>",
-        f'<p class="meta">{h(report.source or report.partnership.id)} · as of '
-        f"{report.as_of.isoformat()} · rulesets: {h(', '.join(report.rulesets))}</p>",
-        f"<p><strong>{h(summary_line(report))}</strong></p>",
-    ]
-    if report.progress is not None:
-        body.append(f"<p><strong>{h(progress_line(report))}</strong></p><ul>")
-        for label, items in (("Resolved", report.progress.resolved), ("New", report.progress.new)):
-            body += [f"<li>{label}: {h(f'{i.rule} {i.title} ({i.subject})')}</li>" for i in items]
-        body.append("</ul>")
-    body.append(_network_svg(report))
-    for severity, group in by_severity(report.findings):
-        body.append(f"<h2>{SEVERITY_STYLES[severity].heading} ({len(group)})</h2>")
-        for f in group:
-            evidence = "; ".join(f"{k} = {display_value(v)}" for k, v in f.evidence.items())
-            body.append(
-                f'<div class="finding {severity}">'
-                f"<strong>{h(f.rule)} {h(f.title)}</strong>"
-                f' <span class="meta">{h(f.subject)} · {h(f.category)}</span>'
-                f"<p>{h(f.message)}</p>"
-                f'<p class="remedy"><strong>Remedy:</strong> {h(f.remedy)}</p>'
-                f'<p class="meta">Evidence: {h(evidence)}<br>'
-                f"Sources: {h('; '.join(str(r) for r in f.references))}</p></div>"
-            )
-    if report.indicative_levels:
-        body.append(
-            "<h2>Indicative levels (not an inspection grade)</h2>"
-            "<table><tr><th>Theme</th><th>Level</th><th>Capped by</th></tr>"
-        )
-        for level in report.indicative_levels:
-            body.append(
-                f"<tr><td>{h(level.title)}</td><td>{level.level}</td>"
-                f"<td>{h(', '.join(level.capped_by) or '-')}</td></tr>"
-            )
-        body.append("</table>")
-    return body
-
-
 def render_html(results: Sequence[Result]) -> str:
     """Results in order, as one HTML page."""
-    return html_page_start() + "\n".join(html_fragment(r) for r in results) + HTML_PAGE_END
+    title = (
+        f"Partnership health check: {results[0].partnership.name}"
+        if len(results) == 1 and isinstance(results[0], Report)
+        else "Partnership health checks"
+    )
+    return html_page_start(title) + "\n".join(html_fragment(r) for r in results) + HTML_PAGE_END
 
 
-def html_page_start() -> str:
+def html_page_start(title: str = "Partnership health checks") -> str:
     """The page up to the first result (a batch writes the results one by one after it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>Partnership health check</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{h(title)}</title>"
         f"<style>{_STYLE}</style></head><body>\n"
     )
 
@@ -122,10 +105,207 @@ HTML_PAGE_END = "\n</body></html>\n"
 
 
 def html_fragment(result: Result) -> str:
-    """One result's part of the page; fragments are joined by newlines."""
+    """One result's part of the page, an ``<article>``; fragments are joined by newlines."""
     if isinstance(result, ErrorReport):
-        lines = [f"<h1>{h(result.source)}: cannot audit</h1><ul>"]
+        lines = [f'<article class="error"><h1>{h(result.source)}: cannot audit</h1><ul>']
         lines += [f"<li>{h(problem)}</li>" for problem in error_lines(result)]
-        lines.append("</ul>")
+        lines.append("</ul></article>")
         return "\n".join(lines)
-    return "\n".join(_report(result))
+    return "\n".join(["<article>", *_report(result), "</article>"])
+
+
+def _report(report: Report) -> list[str]:
+    out = [
+        f"<h1>Partnership health check: {h(report.partnership.name)}</h1>",
+        f'<p class="meta">{h(report.source or report.partnership.id)} · as of '
+        f"{report.as_of.isoformat()} · rulesets: {h(', '.join(report.rulesets))}</p>",
+    ]
+    out += _summary(report)
+    out += _profile(report)
+    if report.network is not None and report.network.nodes:
+        out += [
+            '<section class="network"><h2>The partnership network</h2>',
+            network_svg(report.network),
+            legend_html(report.network),
+            "</section>",
+        ]
+    out += _partners(report)
+    out += _findings(report)
+    if report.progress is not None:
+        out.append(
+            f'<section class="progress"><h2>Progress</h2><p>{h(progress_line(report))}</p><ul>'
+        )
+        for label, items in (("Resolved", report.progress.resolved), ("New", report.progress.new)):
+            out += [f"<li>{label}: {h(f'{i.rule} {i.title}')}</li>" for i in items]
+        out.append("</ul></section>")
+    out += _action_plan(report)
+    return out
+
+
+def _score_badge(score: Score) -> str:
+    colour = BAND_COLOURS.get(score.band, "#616161")
+    return f'<span class="score" style="background:{colour}">{score.score}</span>'
+
+
+def _summary(report: Report) -> list[str]:
+    out = ['<section class="summary"><h2>Summary</h2>']
+    if report.profile is not None:
+        overall = report.profile.overall
+        out.append(
+            f'<div class="headline">{_score_badge(overall)}<p><strong>Overall health:'
+            f" {h(score_text(overall))}.</strong><br>{h(summary_line(report))}</p></div>"
+        )
+    else:
+        out.append(f"<p><strong>{h(summary_line(report))}</strong></p>")
+    causes = top_causes(report)
+    if causes:
+        out.append("<h3>The most serious causes</h3><ol>")
+        for cause, finding, _ in causes:
+            many = f", {cause.findings} findings" if cause.findings > 1 else ""
+            out.append(
+                f"<li><strong>{h(cause.title)}</strong> ({h(cause.severity)}{many}):"
+                f" {h(finding.message)}</li>"
+            )
+        out.append("</ol><h3>What to do first</h3><ol>")
+        for _, finding, action in causes:
+            if action is not None:
+                who = action.by_whom or "an owner to agree"
+                out.append(
+                    f"<li>{h(finding.remedy)} <em>({h(who)}, by {action.by_when.isoformat()})</em>"
+                    "</li>"
+                )
+        out.append("</ol>")
+    out.append("</section>")
+    return out
+
+
+def _chart(rows: list[tuple[str, Score, bool]]) -> str:
+    """Horizontal bars, one per score, coloured by band."""
+    label_width, bar_width, row_height = 330, 420, 22
+    height = row_height * len(rows) + 10
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0'
+        f' {label_width + bar_width + 60} {height}" role="img" aria-label="Health profile">'
+    ]
+    for index, (label, score, strong) in enumerate(rows):
+        y = 5 + index * row_height
+        colour = BAND_COLOURS.get(score.band, "#616161")
+        weight = ' font-weight="bold"' if strong else ""
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end"{weight}>{h(label)}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="15" fill="#eeeeee"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * score.score / 100:.1f}"'
+            f' height="15" fill="{colour}"><title>{h(label)}: {h(score_text(score))}</title></rect>'
+            f'<text x="{label_width + bar_width + 8}" y="{y + 15}">{score.score}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _profile(report: Report) -> list[str]:
+    profile = report.profile
+    if profile is None:
+        return []
+    rows: list[tuple[str, Score, bool]] = [("Overall", profile.overall, True)]
+    rows += [
+        (DIMENSION_TITLES.get(n, n).split(" (")[0], s, True) for n, s in profile.dimensions.items()
+    ]
+    rows += [(category_title(n), s, False) for n, s in profile.categories.items()]
+    out = ['<section class="profile"><h2>Health profile</h2>', _chart(rows)]
+    out.append("<table><tr><th>Score</th><th></th><th>Pulled down by</th></tr>")
+    table_rows = [("Overall", profile.overall)]
+    table_rows += [(DIMENSION_TITLES.get(n, n), s) for n, s in profile.dimensions.items()]
+    table_rows += [(category_title(n), s) for n, s in profile.categories.items()]
+    for label, score in table_rows:
+        out.append(
+            f"<tr><td>{h(label)}</td><td>{h(score_text(score))}</td>"
+            f"<td>{h(causes_text(score))}</td></tr>"
+        )
+    out.append(
+        '</table><p class="note">Each finding costs points by its severity; the README\'s'
+        ' "Health profile" section gives the formula.</p>'
+    )
+    if report.indicative_levels:
+        out.append(
+            "<h3>Indicative HGIOCLD levels (not an inspection grade)</h3>"
+            "<table><tr><th>Theme</th><th>Level (of 6)</th><th>Capped by</th></tr>"
+        )
+        for level in report.indicative_levels:
+            out.append(
+                f"<tr><td>{h(level.title)}</td><td>{level.level}</td>"
+                f"<td>{h(', '.join(level.capped_by) or '-')}</td></tr>"
+            )
+        out.append("</table>")
+    out.append("</section>")
+    return out
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:
+    head = "".join(f"<th>{h(c)}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{h(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><tr>{head}</tr>{body}</table>'
+
+
+def _partners(report: Report) -> list[str]:
+    if not report.partners:
+        return []
+    titles = findings_about(report)
+    rows = [partner_cells(row, titles) for row in report.partners]
+    return [
+        '<section class="partners"><h2>Partners</h2>',
+        _table(PARTNER_COLUMNS, rows, "partners"),
+        "</section>",
+    ]
+
+
+def _finding(finding: Finding) -> str:
+    evidence = "".join(
+        f"<dt>{h(label)}</dt><dd>{h(value)}</dd>" for label, value in evidence_items(finding)
+    )
+    return (
+        f'<div class="finding {finding.severity}" id="finding-{h(finding.rule)}-'
+        f'{h(finding.subject)}">'
+        f"<strong>{h(finding.rule)} {h(finding.title)}</strong>"
+        f' <span class="badge {finding.severity}">{finding.severity}</span>'
+        f'<br><span class="meta">{h(subject_text(finding))} ·'
+        f" {h(category_title(finding.category))}</span>"
+        f"<p>{h(finding.message)}</p>"
+        f'<p class="remedy"><strong>Remedy:</strong> {h(finding.remedy)}</p>'
+        + (f'<dl class="evidence">{evidence}</dl>' if evidence else "")
+        + f'<p class="meta">Sources: {h(references_text(finding))}</p></div>'
+    )
+
+
+def _findings(report: Report) -> list[str]:
+    out = ['<section class="findings"><h2>Findings</h2>']
+    if not report.findings:
+        out.append("<p>No findings.</p>")
+    for severity, group in by_severity(report.findings):
+        out.append(f"<h3>{SEVERITY_STYLES[severity].heading} ({len(group)})</h3>")
+        out += [_finding(f) for f in group]
+    out.append("</section>")
+    return out
+
+
+def _action_plan(report: Report) -> list[str]:
+    if not report.action_plan:
+        return []
+    head = "".join(f"<th>{h(c)}</th>" for c in ACTION_COLUMNS)
+    rows = []
+    for number, (item, finding) in enumerate(
+        zip(report.action_plan, report.findings, strict=False), 1
+    ):
+        cells = action_cells(number, item, finding)
+        rows.append(
+            f'<tr class="action {item.severity}">'
+            + "".join(f"<td>{h(c)}</td>" for c in cells[:5])
+            + "".join(f'<td class="write">{h(c)}</td>' for c in cells[5:])
+            + "</tr>"
+        )
+    return [
+        '<section class="action-plan"><h2>Action plan</h2>',
+        '<p class="note">Suggested owners and dates: agree them, then record what was achieved'
+        " and what else is needed.</p>",
+        f'<table class="action-plan"><tr>{head}</tr>{"".join(rows)}</table>',
+        "</section>",
+    ]

@@ -1,5 +1,7 @@
-"""Markdown: the report as a document (GitHub-flavoured tables). Every piece of record or rule
-text goes through :func:`escape.markdown`, so none of it can become markup."""
+"""Markdown: the report as a document (GitHub-flavoured tables), with the HTML report's
+sections but the network drawing: summary, health profile, partner table, findings by
+severity, action plan. Every piece of record or rule text goes through
+:func:`escape.markdown`, so none of it can become markup."""
 
 from __future__ import annotations
 
@@ -8,13 +10,25 @@ from collections.abc import Sequence
 from .._report import ErrorReport, Report
 from . import escape
 from .common import (
+    ACTION_COLUMNS,
+    DIMENSION_TITLES,
+    PARTNER_COLUMNS,
     SEVERITY_STYLES,
     Result,
+    action_cells,
     by_severity,
-    display_value,
+    category_title,
+    causes_text,
     error_lines,
+    evidence_text,
+    findings_about,
+    partner_cells,
     progress_line,
+    references_text,
+    score_text,
+    subject_text,
     summary_line,
+    top_causes,
 )
 
 __all__ = ["render_markdown"]
@@ -35,6 +49,14 @@ def _result(result: Result) -> str:
     return "\n".join(_report(result)).rstrip()
 
 
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows), ""]
+
+
 def _report(report: Report) -> list[str]:
     out = [
         f"# Partnership health check: {md(report.partnership.name)}",
@@ -42,20 +64,110 @@ def _report(report: Report) -> list[str]:
         f"Source: {md(report.source or report.partnership.id)} · as of"
         f" {report.as_of.isoformat()} · rulesets: {md(', '.join(report.rulesets))}",
         "",
-        f"**{summary_line(report)}**",
+    ]
+    out += _summary(report)
+    out += _profile(report)
+    if report.partners:
+        titles = findings_about(report)
+        out += ["## Partners", ""]
+        out += _table(
+            PARTNER_COLUMNS, [[md(c) for c in partner_cells(r, titles)] for r in report.partners]
+        )
+    out += _findings(report)
+    if report.progress is not None:
+        out += ["## Progress", "", progress_line(report), ""]
+        for label, items in (("Resolved", report.progress.resolved), ("New", report.progress.new)):
+            out += [f"- {label}: {md(f'{i.rule} {i.title} ({i.subject})')}" for i in items]
+        out.append("")
+    if report.action_plan:
+        out += [
+            "## Action plan",
+            "",
+            "Suggested owners and dates: agree them, then record what was achieved and what"
+            " else is needed.",
+            "",
+        ]
+        out += _table(
+            ACTION_COLUMNS,
+            [
+                [md(c) for c in action_cells(n, item, finding)]
+                for n, (item, finding) in enumerate(
+                    zip(report.action_plan, report.findings, strict=False), 1
+                )
+            ],
+        )
+    return out
+
+
+def _summary(report: Report) -> list[str]:
+    out = ["## Summary", ""]
+    if report.profile is not None:
+        out += [f"**Overall health: {score_text(report.profile.overall)}.** {summary_line(report)}"]
+    else:
+        out += [f"**{summary_line(report)}**"]
+    out.append("")
+    causes = top_causes(report)
+    if causes:
+        out += ["Most serious causes:", ""]
+        for n, (cause, finding, _) in enumerate(causes, 1):
+            many = f", {cause.findings} findings" if cause.findings > 1 else ""
+            out.append(f"{n}. {md(cause.title)} ({cause.severity}{many}): {md(finding.message)}")
+        out += ["", "What to do first:", ""]
+        for n, (_, finding, action) in enumerate(causes, 1):
+            if action is not None:
+                who = md(action.by_whom or "an owner to agree")
+                out.append(f"{n}. {md(finding.remedy)} ({who}, by {action.by_when.isoformat()})")
+        out.append("")
+    return out
+
+
+def _profile(report: Report) -> list[str]:
+    profile = report.profile
+    if profile is None:
+        return []
+    out = ["## Health profile", ""]
+    rows = [["**Overall**", score_text(profile.overall), md(causes_text(profile.overall))]]
+    rows += [
+        [DIMENSION_TITLES.get(name, name), score_text(score), md(causes_text(score))]
+        for name, score in profile.dimensions.items()
+    ]
+    out += _table(("Dimension", "Score", "Pulled down by"), rows)
+    out += _table(
+        ("Category", "Score", "Pulled down by"),
+        [
+            [category_title(name), score_text(score), md(causes_text(score))]
+            for name, score in profile.categories.items()
+        ],
+    )
+    out += [
+        'Each finding costs points by its severity; the README\'s "Health profile" section'
+        " gives the formula.",
         "",
     ]
-    if report.findings:
-        out += ["| Severity | Count |", "|---|---|"]
-        out += [f"| {s} | {n} |" for s, n in report.summary.items() if n]
-        out.append("")
+    if report.indicative_levels:
+        out += ["### Indicative HGIOCLD levels (not an inspection grade)", ""]
+        out += _table(
+            ("Theme", "Level (of 6)", "Capped by"),
+            [
+                [md(level.title), str(level.level), md(", ".join(level.capped_by)) or "-"]
+                for level in report.indicative_levels
+            ],
+        )
+    return out
+
+
+def _findings(report: Report) -> list[str]:
+    if not report.findings:
+        return ["## Findings", "", "No findings.", ""]
+    out = ["## Findings", ""]
+    out += _table(("Severity", "Findings"), [[s, str(n)] for s, n in report.summary.items() if n])
     for severity, group in by_severity(report.findings):
-        out += [f"## {SEVERITY_STYLES[severity].heading} ({len(group)})", ""]
+        out += [f"### {SEVERITY_STYLES[severity].heading} ({len(group)})", ""]
         for finding in group:
             out += [
-                f"### {md(finding.rule)} {md(finding.title)}",
+                f"#### {md(finding.rule)} {md(finding.title)}",
                 "",
-                f"*{md(finding.subject)}* · {md(finding.category)}",
+                f"*{md(subject_text(finding))}* · {md(category_title(finding.category))}",
                 "",
                 md(finding.message),
                 "",
@@ -63,36 +175,6 @@ def _report(report: Report) -> list[str]:
                 "",
             ]
             if finding.evidence:
-                evidence = "; ".join(
-                    f"{k} = {display_value(v)}" for k, v in finding.evidence.items()
-                )
-                out += [f"Evidence: {md(evidence)}", ""]
-            out += [f"Sources: {md('; '.join(str(r) for r in finding.references))}", ""]
-    if report.progress is not None:
-        out += ["## Progress", "", progress_line(report), ""]
-        for label, items in (("Resolved", report.progress.resolved), ("New", report.progress.new)):
-            out += [f"- {label}: {md(f'{i.rule} {i.title} ({i.subject})')}" for i in items]
-        out.append("")
-    if report.indicative_levels:
-        out += [
-            "## Indicative levels (not an inspection grade)",
-            "",
-            "| Theme | Level | Capped by |",
-            "|---|---|---|",
-        ]
-        for level in report.indicative_levels:
-            capped = md(", ".join(level.capped_by)) or "-"
-            out.append(f"| {md(level.title)} | {level.level} | {capped} |")
-        out.append("")
-    if report.findings:
-        out += [
-            "## Action plan",
-            "",
-            "| # | Action | About | By whom | By when | Achieved |",
-            "|---|---|---|---|---|---|",
-        ]
-        for n, finding in enumerate(report.findings, 1):
-            about = md(f"{finding.subject} ({finding.rule})")
-            out.append(f"| {n} | {md(finding.remedy)} | {about} |  |  |  |")
-        out.append("")
+                out += [f"Evidence: {md(evidence_text(finding))}", ""]
+            out += [f"Sources: {md(references_text(finding))}", ""]
     return out

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._report import ErrorReport
+from .._report import ActionItem, ErrorReport
 from . import escape
 from .as_json import dump_json
 from .common import Result
@@ -57,7 +57,8 @@ def sarif_part(result: Result) -> SarifPart:
     uri = escape.sarif_uri(result.source or result.partnership.id)
     rules: dict[str, dict[str, Any]] = {}
     sarif_results: list[dict[str, Any]] = []
-    for finding in result.findings:
+    plan = result.action_plan if len(result.action_plan) == len(result.findings) else []
+    for index, finding in enumerate(result.findings):
         if finding.rule not in rules:
             rules[finding.rule] = {
                 "id": finding.rule,
@@ -82,10 +83,20 @@ def sarif_part(result: Result) -> SarifPart:
                         "logicalLocations": [{"fullyQualifiedName": finding.subject}],
                     }
                 ],
-                "properties": {"subject": finding.subject, "evidence": finding.evidence},
+                "properties": {
+                    "subject": finding.subject,
+                    "subjectName": finding.subject_name,
+                    "evidence": finding.evidence,
+                    **(_plan_properties(plan[index]) if plan else {}),
+                },
             }
         )
     return SarifPart(uri, rules, sarif_results, [])
+
+
+def _plan_properties(item: ActionItem) -> dict[str, Any]:
+    """The action plan's suggestion for a result: who, by when."""
+    return {"suggestedOwner": item.by_whom, "suggestedDate": item.by_when.isoformat()}
 
 
 def _run(

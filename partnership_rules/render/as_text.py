@@ -9,9 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from .._report import ErrorReport, Finding, Report
+from .._report import ActionItem, ErrorReport, Finding, Report
+from .._subjects import subject_label
 from . import escape
-from .common import SEVERITY_STYLES, Result, by_severity, error_lines, progress_line, summary_line
+from .common import (
+    SEVERITY_STYLES,
+    Result,
+    by_severity,
+    causes_text,
+    error_lines,
+    progress_line,
+    references_text,
+    score_text,
+    subject_text,
+    summary_line,
+)
 
 __all__ = ["render_text", "wrap"]
 
@@ -120,12 +132,16 @@ def _report(out: _Writer, report: Report) -> None:
         f" · rulesets: {', '.join(report.rulesets)}",
         "dim",
     )
+    if report.profile is not None:
+        _profile(out, report)
+    plan = report.action_plan if len(report.action_plan) == len(report.findings) else []
+    rows = dict(zip(map(id, report.findings), plan, strict=False))
     for severity, group in by_severity(report.findings):
         out.blank()
         style = SEVERITY_STYLES[severity]
         out.line(f"{style.heading} ({len(group)})", style.terminal)
         for finding in group:
-            _finding(out, finding)
+            _finding(out, finding, rows.get(id(finding)))
     for level in report.indicative_levels:
         out.blank()
         out.line(f"Indicative level, {level.title}: {level.level} of 6 ({level.note})", "bold")
@@ -136,20 +152,34 @@ def _report(out: _Writer, report: Report) -> None:
         out.line(progress_line(report), "bold")
         for label, items in (("resolved", report.progress.resolved), ("new", report.progress.new)):
             for item in items:
-                out.line(f"{label}: {item.rule} {item.title} [{item.subject}]", indent=2)
+                about = subject_label(item.subject)
+                out.line(f"{label}: {item.rule} {item.title} ({about})", indent=2)
     out.blank()
     out.line(summary_line(report), "bold")
 
 
-def _finding(out: _Writer, finding: Finding) -> None:
+def _profile(out: _Writer, report: Report) -> None:
+    profile = report.profile
+    assert profile is not None
+    out.blank()
+    dimensions = ", ".join(f"{name} {score.score}" for name, score in profile.dimensions.items())
+    out.line(f"Health: {score_text(profile.overall)}; {dimensions}.", "bold")
+    if profile.overall.causes:
+        out.line(f"Pulled down most by: {causes_text(profile.overall)}", indent=2)
+
+
+def _finding(out: _Writer, finding: Finding, action: ActionItem | None) -> None:
     out.parts(
         [
             (finding.rule, SEVERITY_STYLES[finding.severity].terminal),
             (f" {finding.title}", "bold"),
-            (f"  [{finding.subject}]", "dim"),
+            (f" · {subject_text(finding)}", "dim"),
         ],
         indent=2,
     )
     out.line(finding.message, indent=4)
     out.line(f"Remedy: {finding.remedy}", "green", indent=4)
-    out.line(f"Sources: {'; '.join(str(r) for r in finding.references)}", "dim", indent=4)
+    out.line(f"Sources: {references_text(finding)}", "dim", indent=4)
+    if action is not None:
+        owner = action.by_whom or "owner to agree"
+        out.line(f"Action: {owner}, by {action.by_when.isoformat()}", "dim", indent=4)

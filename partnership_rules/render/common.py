@@ -1,15 +1,35 @@
-"""What every renderer shares: severity headings and colours, summary lines, value display."""
+"""What every renderer shares: severity headings and colours, summary lines, value display,
+and every part of a report in words (subjects by name, evidence by meaning, sources by title,
+profile, partner table and action plan cells). Renderers escape these texts for their kind."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._report import ErrorReport, Finding, Report
+from .._report import ActionItem, ErrorReport, Finding, PartnerRow, Report, Score, ScoreCause
+from .._subjects import subject_label
 from .._templates import display_value
 from .._vocabulary import SEVERITIES
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "CATEGORY_TITLES",
+    "DIMENSION_TITLES",
+    "PARTNER_COLUMNS",
     "SEVERITY_STYLES",
+    "action_cells",
+    "category_title",
+    "causes_text",
+    "contributions_text",
+    "evidence_items",
+    "evidence_text",
+    "findings_about",
+    "partner_cells",
+    "percent",
+    "references_text",
+    "score_text",
+    "subject_text",
+    "top_causes",
     "Result",
     "SeverityStyle",
     "by_severity",
@@ -71,3 +91,184 @@ def progress_line(report: Report) -> str:
 def error_lines(result: ErrorReport) -> list[str]:
     """The problems that stopped an input being audited, one line each (untrusted text)."""
     return result.error.problems or [result.error.message]
+
+
+# --- Presentation of report parts shared by every format ------------------------------------
+
+DIMENSION_TITLES = {
+    "results": "Results (what the partnership achieves)",
+    "process": "Process (how it works)",
+    "relationships": "Relationships (between partners and with stakeholders)",
+}
+CATEGORY_TITLES = {
+    "vague-objectives": "Clear objectives",
+    "missing-governance": "Governance",
+    "power-imbalance": "Balance of power",
+    "absent-metrics": "Measures of success",
+    "unclear-roles": "Roles",
+    "weak-communication": "Communication",
+    "stakeholder-voice": "Stakeholder voice",
+    "no-review": "Review",
+    "sustainability": "Sustainability",
+    "information-sharing": "Information sharing",
+    "resourcing": "Resourcing",
+    "delivery": "Delivery",
+    "self-assessment": "Self-assessment",
+    "compliance": "Compliance",
+}
+# What the partner table's columns are called (never the model's field names).
+PARTNER_COLUMNS = (
+    "Partner",
+    "Kind",
+    "Decision seats",
+    "Chairs",
+    "Share of funding",
+    "Contributions (share of each kind)",
+    "Actions accountable for",
+    "Actions responsible for",
+    "Communicates with",
+    "Cut point?",
+    "Benefits stated",
+    "Findings about it",
+)
+ACTION_COLUMNS = (
+    "#",
+    "Action to be taken",
+    "About",
+    "By whom",
+    "By when",
+    "Achieved?",
+    "Further actions needed",
+)
+
+
+def subject_text(finding: Finding) -> str:
+    """What a finding is about, by name: ``Partner: Calder Engineering``."""
+    return subject_label(finding.subject, finding.subject_name)
+
+
+def category_title(category: str) -> str:
+    """A category in words (``Balance of power``)."""
+    return CATEGORY_TITLES.get(category, category.replace("-", " ").capitalize())
+
+
+def references_text(finding: Finding) -> str:
+    """The finding's sources by title and section, separated by semicolons."""
+    return "; ".join(str(r) for r in finding.references)
+
+
+def evidence_items(finding: Finding) -> list[tuple[str, str]]:
+    """The finding's evidence as (what it is, in words; its value), in the rule's order."""
+    from ..facts import FACT_SCHEMAS  # the facts package loads networkx: only when needed
+
+    schema = FACT_SCHEMAS.get(finding.subject.partition(":")[0], {})
+    items = []
+    for name, value in finding.evidence.items():
+        field = schema.get(name)
+        label = field.doc if field is not None else name.replace("_", " ").capitalize()
+        items.append((label, display_value(value)))
+    return items
+
+
+def evidence_text(finding: Finding) -> str:
+    """The evidence in one line: ``what: value; what: value``."""
+    return "; ".join(f"{label}: {value}" for label, value in evidence_items(finding))
+
+
+def percent(share: float | None) -> str:
+    """A share from 0 to 1 as a whole percentage, or "-" when unknown."""
+    return "-" if share is None else f"{share:.0%}"
+
+
+def contributions_text(row: PartnerRow) -> str:
+    """``funding 45% (14000 GBP); staff-time 54% (900 hours)``; "none" when it gives none."""
+    parts = []
+    for c in row.contributions:
+        amount = "" if c.amount is None else f" ({display_value(c.amount)} {c.unit or ''})"
+        parts.append(f"{c.kind} {percent(c.share)}{amount.replace(' )', ')')}")
+    return "; ".join(parts) or "none"
+
+
+def partner_cells(row: PartnerRow, findings: dict[str, Finding]) -> list[str]:
+    """One partner table row as text cells, in the order of PARTNER_COLUMNS."""
+    about = [
+        f"{rule} {findings[rule].title}" if rule in findings else rule for rule in row.findings
+    ]
+    return [
+        row.name + (" (lead)" if row.lead else ""),
+        row.kind,
+        str(row.seats),
+        str(row.chairs),
+        percent(row.funding_share),
+        contributions_text(row),
+        str(row.accountable_actions),
+        str(row.responsible_actions),
+        str(row.communication_degree),
+        "yes" if row.cut_point else "no",
+        "; ".join(row.benefits) or "none stated",
+        "; ".join(about) or "none",
+    ]
+
+
+def findings_about(report: Report, subject_kind: str = "partner") -> dict[str, Finding]:
+    """Rule id -> the first finding of that rule about a subject of this kind (for titles)."""
+    found: dict[str, Finding] = {}
+    for finding in report.findings:
+        if finding.subject.startswith(subject_kind + ":"):
+            found.setdefault(finding.rule, finding)
+    return found
+
+
+def action_cells(number: int, item: ActionItem, finding: Finding) -> list[str]:
+    """One action plan row (for ``finding``) as text cells, in the order of ACTION_COLUMNS."""
+    return [
+        str(number),
+        finding.remedy,
+        f"{subject_text(finding)} ({item.rule}, {item.severity})",
+        item.by_whom or "to agree",
+        item.by_when.isoformat(),
+        item.achieved,
+        item.further_actions,
+    ]
+
+
+def score_text(score: Score) -> str:
+    """``54/100 (weak)``."""
+    return f"{score.score}/100 ({score.band})"
+
+
+def causes_text(score: Score, limit: int = 3) -> str:
+    """The costliest causes of a score in words, or "nothing" when it is untouched."""
+    if not score.causes:
+        return "nothing"
+    shown = [
+        f"{c.rule} {c.title} ({c.severity}"
+        + (f", {c.findings} findings" if c.findings > 1 else "")
+        + f", -{display_value(c.cost)})"
+        for c in score.causes[:limit]
+    ]
+    more = len(score.causes) - limit
+    if more > 0:
+        shown.append(f"and {more} more")
+    text = "; ".join(shown)
+    if score.capped_at is not None:
+        text += f"; held at {score.capped_at} by its worst finding"
+    return text
+
+
+def top_causes(
+    report: Report, count: int = 3
+) -> list[tuple[ScoreCause, Finding, ActionItem | None]]:
+    """The ``count`` most serious causes overall, each with its first finding and that
+    finding's row of the action plan (what to do first)."""
+    if report.profile is None:
+        return []
+    first: dict[str, int] = {}
+    for index, finding in enumerate(report.findings):
+        first.setdefault(finding.rule, index)
+    out = []
+    for cause in report.profile.overall.causes[:count]:
+        index = first[cause.rule]
+        plan = report.action_plan[index] if index < len(report.action_plan) else None
+        out.append((cause, report.findings[index], plan))
+    return out
