@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import gc
 import os
 import signal
 import sys
@@ -39,6 +40,7 @@ __all__ = [
     "project_config",
     "ruleset_option",
     "split_rulesets",
+    "startup_done",
     "stop_on_signals",
 ]
 
@@ -76,6 +78,14 @@ class Stopped(BaseException):
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
+
+
+def startup_done() -> None:
+    """Turn garbage collection back on (off during start-up, see ``main``), first moving
+    everything made so far out of its reach: modules, compiled rules."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def stop_on_signals() -> None:

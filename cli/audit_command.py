@@ -33,6 +33,7 @@ from ._common import (
     project_config,
     ruleset_option,
     split_rulesets,
+    startup_done,
 )
 
 if TYPE_CHECKING:
@@ -231,6 +232,7 @@ def _write(
 
     writer = BatchWriter(fmt, out, single=single)
     for item in items:
+        startup_done()  # the first report is out: a batch may go on for hours
         writer.write(item.piece)
         if fmt == "jsonl":
             out.flush()  # each line as soon as it is ready

@@ -11,14 +11,7 @@ from pathlib import Path
 
 import click
 
-from partnership_rules import (
-    TEMPLATE_CONTEXTS,
-    load_rulesets,
-    record_format_markdown,
-    record_json_schema,
-    record_template,
-    sources_markdown,
-)
+from partnership_rules import TEMPLATE_CONTEXTS
 
 from ._common import command, fail
 
@@ -41,6 +34,8 @@ def schema(output_format: str) -> None:
     Point an editor's YAML support at it with a first line in the record:
     `# yaml-language-server: $schema=record.schema.json`.
     """
+    from partnership_rules import record_format_markdown, record_json_schema
+
     if output_format == "markdown":
         click.echo(record_format_markdown(), nl=False)
     else:
@@ -51,6 +46,8 @@ def schema(output_format: str) -> None:
 @command
 def sources() -> None:
     """Print the sources the rules cite: title, author or body, date, where to find it."""
+    from partnership_rules import load_rulesets, sources_markdown
+
     click.echo(sources_markdown(load_rulesets()), nl=False)
 
 
@@ -70,6 +67,8 @@ def init(path: Path, context: str) -> None:
     The template passes validation as it stands; replace its values with the partnership's
     own. An existing file is never overwritten.
     """
+    from partnership_rules import record_template
+
     if str(path) == "-":
         click.echo(record_template(context), nl=False)
         return

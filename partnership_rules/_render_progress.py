@@ -7,14 +7,17 @@ subjects, file names) goes through the render package's escaping for each kind o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ._compare import Comparison
 from ._errors import UsageError
-from ._history import History, HistoryEntry
 from ._report import Finding, TrackedFinding
 from ._vocabulary import SEVERITIES
 from .render import escape
 from .render.as_json import dump_json
+
+if TYPE_CHECKING:  # only in annotations: rendering needs neither module loaded
+    from ._compare import Comparison
+    from ._history import History, HistoryEntry
 
 __all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import UsageError
-from ._rule_loader import load_rulesets
-from ._rule_model import CompiledRule, Ruleset
+
+if TYPE_CHECKING:
+    from ._rule_model import CompiledRule, Ruleset
 
 __all__ = [
     "RULE_FORMATS",
@@ -106,6 +107,8 @@ def _thresholds_used(compiled: CompiledRule) -> list[str]:
 def find_rule(key: str, rulesets: Iterable[Ruleset] | None = None) -> CompiledRule:
     """The rule whose id (in any case), name or alias is ``key``, among ``rulesets``
     (default: every shipped ruleset). Raises :class:`UsageError` when there is none."""
+    from ._rule_loader import load_rulesets
+
     wanted = key.strip()
     for ruleset in load_rulesets() if rulesets is None else rulesets:
         for compiled in ruleset.rules:
