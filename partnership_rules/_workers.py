@@ -49,6 +49,16 @@ WINDOW_PER_JOB = 32
 ATTEMPTS = 2
 # Seconds a worker gets to exit after being told to stop, before it is killed.
 STOP_GRACE = 2.0
+# Workers that may die in a row before auditing anything, before the batch gives up.
+MAX_IDLE_DEATHS = 8
+
+
+def _requeue(pending: deque[int], indices: list[int]) -> None:
+    """Put records back among those waiting, keeping them in input order."""
+    if indices:
+        merged = sorted([*indices, *pending])
+        pending.clear()
+        pending.extend(merged)
 
 
 def _worker_main(conn: Connection, options: BatchOptions) -> None:
@@ -66,6 +76,7 @@ def _worker_main(conn: Connection, options: BatchOptions) -> None:
     except BaseException as error:  # the parent checked these options: report, don't hide
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
+    conn.send(("ready", None))
     while True:
         try:
             task = conn.recv()
@@ -92,12 +103,22 @@ class _Worker:
         # Records sent and not yet answered, oldest (the one being audited) first.
         self.tasks: deque[int] = deque()
         self.since = time.monotonic()  # when the oldest task started
+        self.ready = False  # it has compiled the rules: the time limit counts from now on
+        self.fresh = True  # sent nothing yet: where a dead worker's record is retried
+        self.broken = False  # a send failed: it has died, and its sentinel will say so
 
-    def send(self, index: int, item: BatchInput) -> None:
+    def send(self, index: int, item: BatchInput) -> bool:
+        """Queue a record on this worker; False if it has died (its pipe is closed)."""
+        try:
+            self.conn.send((index, item))
+        except OSError:  # BrokenPipeError, ConnectionResetError
+            self.broken = True
+            return False
         if not self.tasks:
             self.since = time.monotonic()
         self.tasks.append(index)
-        self.conn.send((index, item))
+        self.fresh = False
+        return True
 
     def stop(self, *, kill: bool) -> None:
         try:
@@ -133,6 +154,7 @@ class WorkerPool:
         self.options = options
         self.jobs = jobs
         self.time_limit = time_limit if time_limit and time_limit > 0 else None
+        self.idle_deaths = 0
         method = mp_context or _default_context()
         self.context = multiprocessing.get_context(method)
         if method == "forkserver":
@@ -187,9 +209,10 @@ class WorkerPool:
         limit: int,
     ) -> None:
         for worker in workers:
-            if retry and not worker.tasks and worker.fresh:  # type: ignore[attr-defined]
-                worker.fresh = False  # type: ignore[attr-defined]
-                worker.send(retry[0], inputs[retry.popleft()])
+            if retry and worker.fresh and not worker.broken:
+                index = retry.popleft()
+                if not worker.send(index, inputs[index]):
+                    retry.appendleft(index)
         while pending and pending[0] < limit:
             index = pending[0]
             item = inputs[index]
@@ -197,12 +220,13 @@ class WorkerPool:
                 pending.popleft()
                 done[index] = error_item(index, item.path, item.problem, self.options)
                 continue
-            idle = [w for w in workers if len(w.tasks) < DEPTH and not retry]
+            idle = [w for w in workers if len(w.tasks) < DEPTH and not w.broken and not retry]
             if not idle:
                 return
             worker = min(idle, key=lambda w: len(w.tasks))
+            if not worker.send(index, item):
+                continue  # it died: the next round finds it buried and replaced
             pending.popleft()
-            worker.send(index, item)
 
     def _wait(
         self,
@@ -214,7 +238,7 @@ class WorkerPool:
         done: dict[int, BatchItem],
     ) -> None:
         timeout = None
-        busy = [w for w in workers if w.tasks]
+        busy = [w for w in workers if w.tasks and w.ready]
         if self.time_limit is not None and busy:
             now = time.monotonic()
             timeout = max(0.0, min(w.since + self.time_limit for w in busy) - now)
@@ -228,7 +252,7 @@ class WorkerPool:
         if self.time_limit is not None:
             now = time.monotonic()
             for worker in list(workers):
-                if worker.tasks and now - worker.since >= self.time_limit:
+                if worker.tasks and worker.ready and now - worker.since >= self.time_limit:
                     self._overdue(worker, workers, inputs, pending, done)
 
     def _receive(self, worker: _Worker, done: dict[int, BatchItem]) -> bool:
@@ -239,7 +263,12 @@ class WorkerPool:
         kind, payload = message
         if kind == "failed":
             raise RuntimeError(f"a worker process could not start: {payload}")
+        if kind == "ready":
+            worker.ready = True
+            worker.since = time.monotonic()
+            return True
         item: BatchItem = payload
+        self.idle_deaths = 0
         index = worker.tasks.popleft()
         assert item.index == index, (item.index, index)
         done[index] = item
@@ -249,9 +278,7 @@ class WorkerPool:
     def _replace(self, worker: _Worker, workers: list[_Worker], *, kill: bool) -> _Worker:
         workers.remove(worker)
         worker.stop(kill=kill)
-        fresh = self._start(workers)
-        fresh.fresh = True  # type: ignore[attr-defined]
-        return fresh
+        return self._start(workers)
 
     def _buried(
         self,
@@ -270,9 +297,14 @@ class WorkerPool:
         worker.tasks.clear()
         self._replace(worker, workers, kill=True)
         if not tasks:
+            # Dead before it was given anything: start-up keeps failing (no memory, no
+            # processes left?) rather than a record killing it. Give up after a few.
+            self.idle_deaths += 1
+            if self.idle_deaths > MAX_IDLE_DEATHS:
+                raise RuntimeError(f"worker processes keep dying as they start ({how})")
             return
         current, queued = tasks[0], tasks[1:]
-        pending.extendleft(reversed(queued))  # never started: they go back in order
+        _requeue(pending, queued)  # never started: they go back, in order
         attempts[current] = attempts.get(current, 0) + 1
         if attempts[current] < ATTEMPTS:
             retry.append(current)
@@ -291,6 +323,6 @@ class WorkerPool:
         current, *queued = worker.tasks
         worker.tasks.clear()
         self._replace(worker, workers, kill=True)
-        pending.extendleft(reversed(queued))
+        _requeue(pending, queued)
         message = time_limit_message(self.time_limit)
         done[current] = error_item(current, inputs[current].path, message, self.options)

@@ -334,10 +334,10 @@ def test_a_record_past_the_time_limit_is_an_error_item(
 ) -> None:
     hook_audit(monkeypatch, "r02.yaml", "hang", tmp_path / "marker")
     started = time.monotonic()
-    items = list(audit_batch(records, jobs=jobs, time_limit=1, mp_context="fork"))
-    assert time.monotonic() - started < 30
+    items = list(audit_batch(records, jobs=jobs, time_limit=5, mp_context="fork"))
+    assert time.monotonic() - started < 50
     assert [item.source for item in items] == records
-    assert items[2].problems == (f"{records[2]}: took longer than the time limit of 1 s; stopped",)
+    assert items[2].problems == (f"{records[2]}: took longer than the time limit of 5 s; stopped",)
     assert [item.failed for item in items].count(True) == 1
 
 
