@@ -5,11 +5,13 @@ pipeline stage after the findings, each checked against the README, the record a
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from generated import synthetic_record
 from hypothesis import given
 from strategies import Choices, choices, records, shuffled
 
@@ -276,3 +278,36 @@ def test_network_has_every_partner_stakeholder_and_body_by_name(reports: dict[st
             worst.setdefault(finding.subject, finding.severity)
         assert all(n.severity == worst.get(n.key) for n in network.nodes)
         assert all(e.source in nodes and e.target in nodes for e in network.edges)
+
+
+def _node_centres(svg: str) -> list[tuple[float, float]]:
+    centres = []
+    for group in re.findall(r'<g class="node [^"]*".*?</g>', svg):
+        circle = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', group)
+        rect = re.search(
+            r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', group
+        )
+        diamond = re.search(r'<polygon points="([\d.]+),([\d.]+) ', group)
+        if circle:
+            centres.append((float(circle[1]), float(circle[2])))
+        elif rect:
+            centres.append(
+                (float(rect[1]) + float(rect[3]) / 2, float(rect[2]) + float(rect[4]) / 2)
+            )
+        elif diamond:
+            centres.append((float(diamond[1]), float(diamond[2]) + 11))
+    return centres
+
+
+@pytest.mark.parametrize("partners", [5, 40])
+def test_the_drawing_keeps_nodes_apart_at_5_and_40_partners(partners: int) -> None:
+    from partnership_rules.render.network_svg import network_svg
+
+    report = AUDITOR.audit(synthetic_record(partners))
+    assert report.network is not None
+    svg = network_svg(report.network)
+    centres = _node_centres(svg)
+    assert len(centres) == len(report.network.nodes)
+    closest = min(math.dist(a, b) for i, a in enumerate(centres) for b in centres[i + 1 :])
+    assert closest > 26  # wider than the largest node: no node hides another
+    assert svg == network_svg(report.network)  # the same network is drawn the same way
