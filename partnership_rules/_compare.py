@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._audit import Auditor
 from ._errors import RecordError, UsageError
@@ -27,6 +27,7 @@ from ._report import (
     PartnershipRef,
     Progress,
     Report,
+    Score,
     TrackedFinding,
     reports_from_data,
     severity_rank,
@@ -49,20 +50,27 @@ class _Frozen(BaseModel):
 
 
 class AuditSide(_Frozen):
-    """One side of a comparison: when the audit was, of which file, and its counts."""
+    """One side of a comparison: when the audit was, of which file, its counts and its
+    overall health score and band (None for a report saved without a health profile)."""
 
     as_of: dt.date
     source: str | None
     summary: dict[str, int]
-    score: float | None = None
+    score: int | None = None
+    band: str | None = None
 
 
 class ScoreChange(_Frozen):
-    """The overall health score before and after, and the change (after minus before)."""
+    """A health score (0 to 100) before and after, and the change (after minus before)."""
 
-    before: float
-    after: float
-    change: float
+    before: int
+    after: int
+    change: int
+
+    @classmethod
+    def between(cls, before: Score, after: Score) -> ScoreChange:
+        """The change from one score of the health profile to the same score later."""
+        return cls(before=before.score, after=after.score, change=after.score - before.score)
 
 
 class Comparison(_Frozen):
@@ -75,6 +83,11 @@ class Comparison(_Frozen):
     resolved: list[Finding]
     unchanged: list[Finding]
     score: ScoreChange | None = None
+    """The overall health score's change; None unless both reports carry a profile."""
+    dimensions: dict[str, ScoreChange] = Field(default_factory=dict)
+    """Per QCA dimension (results, process, relationships); empty without profiles."""
+    categories: dict[str, ScoreChange] = Field(default_factory=dict)
+    """Per category scored in both audits; empty without profiles."""
 
     def summary_change(self) -> dict[str, int]:
         """Per severity, findings after minus findings before."""
@@ -87,44 +100,40 @@ class Comparison(_Frozen):
 
     def progress(self) -> Progress:
         """The ``progress`` block of the later report (report format: resolved, new, remaining)."""
-
-        def tracked(findings: list[Finding]) -> list[TrackedFinding]:
-            return [
-                TrackedFinding(rule=f.rule, subject=f.subject, title=f.title, severity=f.severity)
-                for f in findings
-            ]
-
         return Progress(
             baseline_as_of=self.before.as_of,
-            resolved=tracked(self.resolved),
-            new=tracked(self.new),
-            remaining=tracked(self.unchanged),
+            resolved=[TrackedFinding.of(f) for f in self.resolved],
+            new=[TrackedFinding.of(f) for f in self.new],
+            remaining=[TrackedFinding.of(f) for f in self.unchanged],
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``partnership``, ``before``, ``after``, ``new``, ``resolved``,
-        ``unchanged``, ``summary_change`` and ``score`` (null when the reports carry none)."""
+        ``unchanged``, ``summary_change``, ``score`` (null when a report carries no health
+        profile), ``dimensions`` and ``categories``."""
         data = self.model_dump(mode="json")
         data["summary_change"] = self.summary_change()
         return data
 
 
-def report_score(report: Report) -> float | None:
-    """The report's overall health score, or None for a report that carries no score."""
-    # Reports gain a health profile in a later format revision; older reports have none.
-    profile = getattr(report, "profile", None)
-    overall = getattr(profile, "overall", None)
-    score = getattr(overall, "score", overall)
-    return float(score) if isinstance(score, (int, float)) else None
+def report_score(report: Report) -> int | None:
+    """The report's overall health score, or None for a report saved without a profile."""
+    return report.profile.overall.score if report.profile is not None else None
 
 
 def _side(report: Report) -> AuditSide:
+    profile = report.profile
     return AuditSide(
         as_of=report.as_of,
         source=report.source,
         summary=dict(report.summary),
-        score=report_score(report),
+        score=profile.overall.score if profile else None,
+        band=profile.overall.band if profile else None,
     )
+
+
+def _changes(before: dict[str, Score], after: dict[str, Score]) -> dict[str, ScoreChange]:
+    return {key: ScoreChange.between(before[key], after[key]) for key in after if key in before}
 
 
 def compare_reports(before: Report, after: Report) -> Comparison:
@@ -144,12 +153,7 @@ def compare_reports(before: Report, after: Report) -> Comparison:
     after_units = sorted((u for f in after.findings for u in f.units()), key=Finding.sort_key)
     before_keys = {(f.rule, f.subject) for f in before_units}
     after_keys = {(f.rule, f.subject) for f in after_units}
-    old_score, new_score = report_score(before), report_score(after)
-    score = (
-        ScoreChange(before=old_score, after=new_score, change=round(new_score - old_score, 6))
-        if old_score is not None and new_score is not None
-        else None
-    )
+    old, new = before.profile, after.profile
     return Comparison(
         partnership=after.partnership,
         before=_side(before),
@@ -157,7 +161,9 @@ def compare_reports(before: Report, after: Report) -> Comparison:
         new=[f for f in after_units if (f.rule, f.subject) not in before_keys],
         resolved=[f for f in before_units if (f.rule, f.subject) not in after_keys],
         unchanged=[f for f in after_units if (f.rule, f.subject) in before_keys],
-        score=score,
+        score=ScoreChange.between(old.overall, new.overall) if old and new else None,
+        dimensions=_changes(old.dimensions, new.dimensions) if old and new else {},
+        categories=_changes(old.categories, new.categories) if old and new else {},
     )
 
 

@@ -13,7 +13,8 @@ Tables (schema 2)::
     audits        id, partnership_id, as_of, saved_at, source, engine, rulesets (JSON),
                   summary (JSON: count per severity), score (null until reports carry one),
                   report (the JSON report, as ``audit --format json`` writes it)
-    findings      audit_id, rule, subject, severity, category, title, message
+    findings      audit_id, rule, subject, severity, category, title, message (one row per
+                  rule firing on a subject: a group's finding is stored as its parts)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._compare import compare_reports, report_score
 from ._errors import HistoryError, UsageError
@@ -129,7 +130,8 @@ def _insert_findings(db: sqlite3.Connection, audit_id: int, findings: list[Findi
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (audit_id, f.rule, f.subject, f.severity, f.category, f.title, f.message)
-            for f in findings
+            for finding in findings
+            for f in finding.units()  # a group's finding is stored as its parts
         ],
     )
 
@@ -157,7 +159,11 @@ class HistoryEntry(_Frozen):
     source: str | None
     summary: dict[str, int]
     findings: int
-    score: float | None
+    score: int | None
+    """The overall health score (None for an audit saved without a health profile)."""
+    band: str | None = None
+    dimensions: dict[str, int] = Field(default_factory=dict)
+    """The score per QCA dimension (results, process, relationships)."""
     opened: list[TrackedFinding]
     closed: list[TrackedFinding]
 
@@ -172,13 +178,6 @@ class History(_Frozen):
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (dates and times as ISO text)."""
         return self.model_dump(mode="json")
-
-
-def _tracked(findings: list[Finding]) -> list[TrackedFinding]:
-    return [
-        TrackedFinding(rule=f.rule, subject=f.subject, title=f.title, severity=f.severity)
-        for f in findings
-    ]
 
 
 class HistoryStore:
@@ -383,7 +382,7 @@ class HistoryStore:
         previous: Report | None = None
         for audit_id, saved_at, report in stored:
             if previous is None:
-                opened, closed = report.findings, []
+                opened, closed = [u for f in report.findings for u in f.units()], []
             else:
                 change = compare_reports(previous, report)
                 opened, closed = change.new, change.resolved
@@ -396,8 +395,14 @@ class HistoryStore:
                     summary=dict(report.summary),
                     findings=len(report.findings),
                     score=report_score(report),
-                    opened=_tracked(opened),
-                    closed=_tracked(closed),
+                    band=report.profile.overall.band if report.profile else None,
+                    dimensions={
+                        name: score.score for name, score in report.profile.dimensions.items()
+                    }
+                    if report.profile
+                    else {},
+                    opened=[TrackedFinding.of(f) for f in opened],
+                    closed=[TrackedFinding.of(f) for f in closed],
                 )
             )
             previous = report

@@ -103,6 +103,19 @@ class TrackedFinding(_Frozen):
     subject: str
     title: str
     severity: Severity
+    subject_name: str = ""
+    """The subject's name in the record, where the finding carried one."""
+
+    @classmethod
+    def of(cls, finding: Finding) -> TrackedFinding:
+        """The tracked form of one finding."""
+        return cls(
+            rule=finding.rule,
+            subject=finding.subject,
+            title=finding.title,
+            severity=finding.severity,
+            subject_name=finding.subject_name,
+        )
 
 
 class Progress(_Frozen):

@@ -52,6 +52,34 @@ def test_fixing_a_record_resolves_its_findings(tmp_path: Path) -> None:
     assert change.summary_change()["high"] == after.summary["high"] - before.summary["high"]
 
 
+def test_the_profile_change_is_the_difference_of_the_two_profiles(tmp_path: Path) -> None:
+    before, after = AUDITOR.audit(NVQ), AUDITOR.audit(fixed_nvq(tmp_path))
+    assert before.profile is not None and after.profile is not None
+    change = compare_reports(before, after)
+    assert change.score is not None
+    assert (change.score.before, change.score.after) == (
+        before.profile.overall.score,
+        after.profile.overall.score,
+    )
+    assert change.score.change == change.score.after - change.score.before
+    assert set(change.dimensions) == set(after.profile.dimensions)
+    for name, dimension in change.dimensions.items():
+        assert dimension.after - dimension.before == dimension.change
+        assert dimension.after == after.profile.dimensions[name].score
+    assert set(change.categories) == set(before.profile.categories) & set(after.profile.categories)
+    assert change.after.band == after.profile.overall.band
+
+
+def test_a_report_saved_without_a_profile_compares_without_scores(tmp_path: Path) -> None:
+    before, after = AUDITOR.audit(NVQ), AUDITOR.audit(fixed_nvq(tmp_path))
+    change = compare_reports(before.model_copy(update={"profile": None}), after)
+    assert change.score is None and change.dimensions == change.categories == {}
+    assert change.before.score is None and change.after.score is not None
+    assert keys(change.resolved) == keys(compare_reports(before, after).resolved)
+    text = render_comparison(change, "text")
+    assert "Score:" not in text
+
+
 def test_comparing_an_audit_with_itself_changes_nothing() -> None:
     report = AUDITOR.audit(BARKING)
     change = compare_reports(report, report)
@@ -81,7 +109,8 @@ def test_cli_diff_of_two_records(tmp_path: Path) -> None:
     counts = f"{len(expected.resolved)} resolved, {len(expected.new)} new,"
     assert counts in as_text.stdout
     for finding in expected.resolved:
-        assert f"{finding.rule} {finding.title} [{finding.subject}]" in as_text.stdout
+        assert f"{finding.rule} {finding.title} (" in as_text.stdout
+        assert finding.subject_name and finding.subject_name in as_text.stdout  # names, not ids
 
     as_markdown = runner.invoke(
         cli, ["diff", str(NVQ), str(fixed), "--format", "markdown", *PYTHON]

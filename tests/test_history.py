@@ -61,11 +61,17 @@ def test_history_lists_audits_in_order_with_findings_opened_and_closed(tmp_path:
     history = load_history(db, "nvq-consortium")
     assert [e.audit_id for e in history.entries] == [first, second]
     opening, follow_up = history.entries
-    assert keys(opening.opened) == keys(before.findings) and opening.closed == []
+    # The first audit opens every finding, rule by rule (a group's finding as its parts).
+    assert keys(opening.opened) == [(u.rule, u.subject) for f in before.findings for u in f.units()]
+    assert opening.closed == []
     change = compare_reports(before, after)
     assert keys(follow_up.opened) == keys(change.new)
     assert keys(follow_up.closed) == keys(change.resolved)
     assert follow_up.summary == after.summary and follow_up.findings == len(after.findings)
+    assert after.profile is not None
+    assert follow_up.score == after.profile.overall.score
+    assert follow_up.band == after.profile.overall.band
+    assert follow_up.dimensions == {d: s.score for d, s in after.profile.dimensions.items()}
     assert history.partnership == after.partnership
 
 
@@ -197,11 +203,10 @@ def test_a_schema_1_file_is_upgraded_and_its_findings_filled_in(tmp_path: Path) 
             "SELECT audit_id, count(*) FROM findings GROUP BY audit_id ORDER BY audit_id"
         ).fetchall()
     raw.close()
-    assert per_audit == [
-        (1, len(before.findings)),
-        (2, len(after.findings)),
-        (3, len(after.findings)),
-    ]
+    # One row per rule firing on a subject: a group's finding is stored as its parts.
+    before_rows = sum(len(f.units()) for f in before.findings)
+    after_rows = sum(len(f.units()) for f in after.findings)
+    assert per_audit == [(1, before_rows), (2, after_rows), (3, after_rows)]
 
 
 def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -299,7 +304,9 @@ def test_cli_save_then_history_in_every_format(tmp_path: Path) -> None:
         "Southern Care Skills NVQ Consortium (nvq-consortium): 2 audits"
     )
     for finding in expected.entries[1].closed:
-        assert f"closed  {finding.severity:<8} {finding.rule} {finding.title}" in as_text.stdout
+        line = f"closed  {finding.severity:<8} {finding.rule} {finding.title} ("
+        assert line in as_text.stdout
+        assert finding.subject_name and finding.subject_name in as_text.stdout
 
     as_markdown = runner.invoke(
         cli, ["history", "nvq-consortium", "--db", str(db), "--format", "markdown"]
