@@ -13,11 +13,10 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._audit import Auditor
 from ._errors import RecordError, UsageError
 from ._loader import parse_text, read_text
 from ._report import (
@@ -33,6 +32,9 @@ from ._report import (
     severity_rank,
 )
 from ._vocabulary import SEVERITIES
+
+if TYPE_CHECKING:  # comparing saved reports (and the history) needs no rule engine loaded
+    from ._audit import Auditor
 
 __all__ = [
     "AuditSide",
@@ -238,4 +240,8 @@ def load_report(
                     f"{source}: holds {len(reports)} reports; give a report on one partnership"
                 )
             return reports[0]
-    return (auditor or Auditor()).audit(source, as_of=as_of)
+    if auditor is None:
+        from ._audit import Auditor
+
+        auditor = Auditor()
+    return auditor.audit(source, as_of=as_of)

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +322,17 @@ def test_cli_save_then_history_in_every_format(tmp_path: Path) -> None:
     assert len(finding_rows) == sum(1 for f in changed if f.severity == "medium")
     for finding in expected.entries[1].closed:
         assert f"| {finding.severity} | {finding.rule} | {finding.title} |" in as_markdown.stdout
+
+
+def test_history_reads_the_file_without_loading_the_auditing_stack(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    with HistoryStore(db) as store:
+        store.save(AUDITOR.audit(NVQ))
+    code = (
+        "import sys; from click.testing import CliRunner; from partnership_rules.cli.main import cli;"
+        f" result = CliRunner().invoke(cli, ['history', 'nvq-consortium', '--db', {str(db)!r}]);"
+        " print(result.exit_code, sorted(m for m in ('networkx', 'durable',"
+        " 'partnership_rules.facts') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout == "0 []\n", run.stderr
