@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_rule_safety import rule_file
@@ -70,9 +71,12 @@ def test_an_entry_others_can_write_or_a_broken_one_is_ignored(
     os.chmod(entry, 0o666)
     calls: list[object] = []
     compile_file = _rule_loader._compile_rule_file
-    monkeypatch.setattr(
-        _rule_loader, "_compile_rule_file", lambda *a: calls.append(a) or compile_file(*a)
-    )
+
+    def counting_compile(*args: Any) -> Any:
+        calls.append(args)
+        return compile_file(*args)
+
+    monkeypatch.setattr(_rule_loader, "_compile_rule_file", counting_compile)
     assert load_ruleset(path) == first and len(calls) == 1
     entry.write_bytes(b"not a pickle")
     assert load_ruleset(path) == first and len(calls) == 2
