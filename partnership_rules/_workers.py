@@ -17,6 +17,7 @@ and exit when the parent goes away (their pipe closes).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -76,6 +77,8 @@ def _worker_main(conn: Connection, options: BatchOptions) -> None:
     except BaseException as error:  # the parent checked these options: report, don't hide
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
+    # Modules and compiled rules live as long as the worker: keep the collector off them.
+    gc.freeze()
     conn.send(("ready", None))
     while True:
         try:
