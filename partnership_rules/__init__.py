@@ -59,7 +59,7 @@ if _typing.TYPE_CHECKING:
     from ._recformat import record_format_markdown, record_json_schema
     from ._record import Record, parse_date
     from ._record_template import TEMPLATE_CONTEXTS, record_template
-    from ._render_progress import PROGRESS_FORMATS, render_comparison, render_history
+    from ._render_progress import render_comparison, render_history
     from ._report import (
         ActionItem,
         AuditError,
@@ -87,7 +87,7 @@ if _typing.TYPE_CHECKING:
     from ._rule_model import CompiledRule, Rule, Ruleset
     from ._ruledocs import RULE_FORMATS, describe_rule, find_rule, render_rules, rules_markdown
     from ._sources import sources_markdown
-    from ._vocabulary import CATEGORIES, SEVERITIES
+    from ._vocabulary import CATEGORIES, PROGRESS_FORMATS, SEVERITIES
     from .engines import ENGINE_ENV, available_engines
     from .facts import FACT_SCHEMAS, derive_facts
     from .render import FORMATS, render, render_batch, safe_terminal_text

@@ -16,18 +16,17 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ._batch import BatchItem
 from ._errors import UsageError
-from ._output import TextSink
-from ._report import ErrorReport, Report
 from ._vocabulary import SEVERITIES
-from .render import FORMATS, render
-from .render.as_csv import CSV_FORMATS, csv_header, csv_rows
-from .render.as_html import HTML_PAGE_END, html_fragment, html_page_start
-from .render.as_json import dump_json
-from .render.as_sarif import SarifPart, sarif_part, write_sarif
+from .render import FORMATS
+
+if TYPE_CHECKING:  # each format's module is imported when that format is used
+    from ._batch import BatchItem
+    from ._output import TextSink
+    from ._report import ErrorReport, Report
+    from .render.as_sarif import SarifPart
 
 __all__ = ["BATCH_FORMATS", "BatchSummary", "BatchWriter", "render_piece"]
 
@@ -40,14 +39,24 @@ def render_piece(
 ) -> Any:
     """``result`` rendered as its part of a batch in format ``fmt`` (picklable)."""
     if fmt in ("json", "jsonl"):
+        from .render.as_json import dump_json
+
         return dump_json(result.to_dict())  # compact, one line
     if fmt == "sarif":
+        from .render.as_sarif import sarif_part
+
         return sarif_part(result)
     if fmt == "html":
+        from .render.as_html import html_fragment
+
         return html_fragment(result)
-    if fmt in CSV_FORMATS:
+    if fmt in ("csv", "csv-partners"):
+        from .render.as_csv import csv_rows
+
         return csv_rows([result], fmt)  # the writer writes the header once
     if fmt in FORMATS:
+        from .render import render
+
         return render(result, fmt, color=color, width=width)
     raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(BATCH_FORMATS)})")
 
@@ -72,8 +81,12 @@ class BatchWriter:
         self._artifacts: dict[str, None] = {}
         self._notifications: list[dict[str, Any]] = []
         if fmt == "html":
+            from .render.as_html import html_page_start
+
             out.write(html_page_start())
-        elif fmt in CSV_FORMATS:
+        elif fmt in ("csv", "csv-partners"):
+            from .render.as_csv import csv_header
+
             out.write(csv_header(fmt))
         elif fmt == "sarif":
             # Closed in close(), or with the writer when the batch stops early.
@@ -107,8 +120,12 @@ class BatchWriter:
         if self.fmt == "json" and not self.single:
             self.out.write("[]\n" if not self.count else "\n]\n")
         elif self.fmt == "html":
+            from .render.as_html import HTML_PAGE_END
+
             self.out.write(HTML_PAGE_END)
         elif self.fmt == "sarif" and self._spool is not None:
+            from .render.as_sarif import write_sarif
+
             self._spool.seek(0)
             lines = (line.rstrip("\n") for line in self._spool)
             write_sarif(self.out, self._rules, self._artifacts, lines, self._notifications)

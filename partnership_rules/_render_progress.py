@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ._errors import UsageError
 from ._report import Finding, TrackedFinding
 from ._subjects import subject_label
-from ._vocabulary import SEVERITIES
+from ._vocabulary import PROGRESS_FORMATS, SEVERITIES
 from .render import escape
 from .render.as_json import dump_json
 from .render.common import DIMENSION_TITLES, category_title
@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # only in annotations: rendering needs neither module loaded
 
 __all__ = ["PROGRESS_FORMATS", "render_comparison", "render_history"]
 
-PROGRESS_FORMATS = ("text", "json", "markdown")
 
 Item = Finding | TrackedFinding
 

@@ -14,6 +14,7 @@ __all__ = [
     "CATEGORIES",
     "ENGINE_NAMES",
     "FIELD_KINDS",
+    "PROGRESS_FORMATS",
     "RESERVED_FIELDS",
     "SEVERITIES",
     "SEVERITY_BASES",
@@ -69,3 +70,6 @@ ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 # Fact fields the engines use for themselves (durable-rules: ``id``, ``sid``, ``$s``; every
 # fact: ``subject`` and ``type``): no rule may test them.
 RESERVED_FIELDS = frozenset({"id", "sid", "$s", "subject", "type"})
+
+# The formats of a comparison of two audits and of a partnership's history.
+PROGRESS_FORMATS = ("text", "json", "markdown")

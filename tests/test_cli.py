@@ -228,7 +228,7 @@ def test_ctrl_c_at_any_stage_exits_130_without_output(
 def test_the_command_line_loads_the_auditing_stack_only_when_a_command_needs_it() -> None:
     code = (
         "import sys, partnership_rules.cli.main; "
-        "print(sorted(m for m in ('networkx', 'durable', 'sqlite3', 'partnership_rules.facts')"
+        "print(sorted(m for m in ('networkx', 'durable', 'sqlite3', 'pydantic', 'partnership_rules.facts')"
         " if m in sys.modules))"
     )
     loaded = subprocess.run(
