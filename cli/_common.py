@@ -37,6 +37,7 @@ __all__ = [
     "fail_on_option",
     "format_option",
     "output_option",
+    "output_started",
     "project_config",
     "ruleset_option",
     "split_rulesets",
@@ -107,9 +108,23 @@ def fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(ExitCode.INPUT_ERROR)
 
 
+def output_started() -> None:
+    """Note that the command has begun writing its report on standard output: if it is
+    stopped now, what was written is incomplete (an output file is simply not written)."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[_STARTED] = True
+
+
+_STARTED = "partnership_rules.output_started"
+
+
 def _stopped(signum: int) -> NoReturn:
     name = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
-    error(f"{name}; no report written")
+    context = click.get_current_context(silent=True)
+    started = context is not None and context.meta.get(_STARTED, False)
+    left = "the report on standard output is incomplete" if started else "no report written"
+    error(f"{name}; {left}")
     raise click.exceptions.Exit(ExitCode.for_signal(signum))
 
 

@@ -30,6 +30,7 @@ from ._common import (
     fail_on_option,
     format_option,
     output_option,
+    output_started,
     project_config,
     ruleset_option,
     split_rulesets,
@@ -204,7 +205,9 @@ def audit(
             out = stack.enter_context(open_output(output, inputs=sources))
         batch = audit_batch(inputs, options, jobs=jobs, time_limit=time_limit or None)
         items = stack.enter_context(contextlib.closing(batch))
-        reports = _write(items, fmt, out, single=single, totals=totals, advance=advance)
+        reports = _write(
+            items, fmt, out, single=single, totals=totals, advance=advance, to_stdout=to_stdout
+        )
         if store is not None:
             store.save_many(reports)
         else:
@@ -225,6 +228,7 @@ def _write(
     single: bool,
     totals: BatchSummary,
     advance: Callable[[], object],
+    to_stdout: bool,
 ) -> Iterator[Report]:
     """Write each item as it comes, report its problems on stderr, count it; yield the
     reports to keep (``--save``)."""
@@ -234,6 +238,8 @@ def _write(
     for item in items:
         startup_done()  # the first report is out: a batch may go on for hours
         writer.write(item.piece)
+        if to_stdout:
+            output_started()
         if fmt == "jsonl":
             out.flush()  # each line as soon as it is ready
         for problem in (*item.problems, *item.notes):

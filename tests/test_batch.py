@@ -529,3 +529,23 @@ def test_a_worker_killed_mid_batch_costs_nothing(tmp_path: Path, big_batch: Path
     data = json.loads(output.read_text())
     assert [item["source"] for item in data] == [str(p) for p in sorted(big_batch.iterdir())]
     assert all("findings" in item for item in data)
+
+
+def test_ctrl_c_after_the_first_report_on_stdout_says_the_output_is_incomplete(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = [str(p) for p in EXAMPLES[:3]]
+    original = Auditor.audit
+
+    def interrupted_at_the_second(self: Auditor, source: object, **kwargs: object) -> Report:
+        if source == paths[1]:
+            raise KeyboardInterrupt
+        return original(self, source, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Auditor, "audit", interrupted_at_the_second)
+    result = CliRunner().invoke(cli, ["audit", *paths, "--format", "jsonl", "--jobs", "1"])
+    assert result.exit_code == 130
+    assert result.stderr.splitlines() == [
+        "partnership-rules: interrupted; the report on standard output is incomplete"
+    ]
+    assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == paths[:1]
