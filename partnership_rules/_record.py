@@ -278,6 +278,10 @@ class Body(_Model):
     weeks)."""
     reports_to: Id | None = None
     """The id of the body this one reports to, if any."""
+    case_decisions: bool = False
+    """True when the body takes decisions about individual children, families or learners
+    (a strategy meeting, a case panel, a multi-agency hub): every agency that holds
+    information about them is expected at its meetings."""
 
 
 class Agreement(_Model):
@@ -450,6 +454,17 @@ class InformationSharing(_Model):
     """The lawful basis for sharing personal data under UK GDPR, e.g. `public task`."""
     safeguarding_exception: bool = False
     """True when it is written down that safeguarding a child overrides confidentiality."""
+    personal_data: bool = True
+    """Whether the partners share personal data about the people they serve. The
+    information-sharing checks (agreement, purposes, lawful basis, secure route, review) run
+    on every record that shares personal data: any children's services record, and any other
+    record with this section unless this is false."""
+    secure_route: bool | None = None
+    """Whether personal data moves between partners only by a secure route (secure email, a
+    shared case system, encrypted transfer). Missing means not stated: a shared platform
+    among the communication channels is then taken as the route."""
+    last_reviewed: Date | None = None
+    """The date the information-sharing agreement was last reviewed."""
 
 
 class Issue(_Model):

@@ -66,7 +66,8 @@ def test_childrens_services_without_an_agreement_gets_a_high_finding_naming_it()
     assert "information-sharing agreement" in no_agreement[0].message
     assert no_agreement[0].message.startswith("Missing safeguard")
     # Every missing safeguard is high or critical, and the safeguarding exception is critical.
-    assert {f.rule for f in sharing} == {"CHS002", "CHS003", "CHS004", "CHS005"}
+    # (and, with no shared platform among its channels, no secure route for the data: CORE076).
+    assert {f.rule for f in sharing} == {"CHS002", "CHS003", "CHS004", "CHS005", "CORE076"}
     assert all(f.severity in ("high", "critical") for f in sharing)
     assert next(f for f in sharing if f.rule == "CHS005").severity == "critical"
 

@@ -42,7 +42,8 @@ def test_fixing_a_record_resolves_its_findings(tmp_path: Path) -> None:
     resolved = set(keys(change.resolved))
     assert ("NVQ001", "partnership:nvq-consortium") in resolved  # two more assessors
     assert ("CORE057", "partner:riverside") in resolved  # a senior sponsor named
-    assert ("CORE062", "issue:i-ratio") in resolved  # the ratio issue closed
+    # the ratio issue (a resourcing issue: under-resourced delivery) closed
+    assert ("CORE079", "partnership:nvq-consortium") in resolved
     # Every finding is accounted for exactly once on each side (a group's finding, one per
     # cause, as its parts).
     before_units, after_units = units(before.findings), units(after.findings)

@@ -13,6 +13,7 @@ from .._record import Body, Partnership
 from ._context import FactContext
 from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import days_between, ratio, share_stats
+from .practice import case_meeting_fields
 from .relationship import relationship_kind
 
 __all__ = ["BODY", "Meetings", "governance_summary", "meetings"]
@@ -118,7 +119,7 @@ BODY: FactType[Body] = FactType(
     "body",
     subjects=lambda ctx: ctx.record.governance.bodies,
     identify=lambda b: (node_key("body", b.id), b.id, b.name),
-    parts=(body_fields, relationship_kind),
+    parts=(body_fields, relationship_kind, case_meeting_fields),
 )
 
 

@@ -11,6 +11,7 @@ from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import distinct_sorted, exact_total, ratio, share_stats
 from .governance import meetings
 from .monitoring import participation
+from .practice import partner_practice
 from .relationship import relationship_kind, supervision
 
 __all__ = ["ENGAGEMENT_LEVELS", "PARTNER", "STAKEHOLDER", "VOICE_KINDS", "partners_summary"]
@@ -114,7 +115,13 @@ PARTNER: FactType[Partner] = FactType(
     "partner",
     subjects=lambda ctx: ctx.record.partners,
     identify=lambda p: (node_key("partner", p.id), p.id, p.name),
-    parts=(partner_fields, network.partner_network, relationship_kind, supervision),
+    parts=(
+        partner_fields,
+        network.partner_network,
+        relationship_kind,
+        supervision,
+        partner_practice,
+    ),
 )
 
 
