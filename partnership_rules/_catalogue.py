@@ -43,6 +43,10 @@ class IndicativeScale(_Strict):
     max_level: int = Field(ge=1, le=6)
     caps: dict[Severity, int]
     applies_with: str  # the ruleset whose presence turns the indicative levels on
+    # The framework's own scale: each level's label, and the source that defines the scale
+    # (a key of the sources catalogue), printed beside every level.
+    labels: dict[int, str] = Field(default_factory=dict)
+    source: str | None = None
 
 
 class Framework(_Strict):

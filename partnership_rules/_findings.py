@@ -54,14 +54,20 @@ class ReportBudget:
     omitted_findings: int = 0
 
 
-def build_finding(rule: CompiledRule, fact: Fact, budget: ReportBudget | None = None) -> Finding:
+def build_finding(
+    rule: CompiledRule,
+    fact: Fact,
+    budget: ReportBudget | None = None,
+    contexts: Collection[str] = (),
+) -> Finding:
     """The finding of ``rule`` on the subject described by ``fact``, its texts bounded (and
-    counted in ``budget``, when given)."""
+    counted in ``budget``, when given); its remedy worded for ``contexts`` (the record's
+    applicable rulesets) where the rule has such a wording."""
     budget = budget if budget is not None else ReportBudget()
     r = rule.rule
     values = rule.placeholder_values(fact)
     message, cut_message = render_bounded(r.message, values, MAX_MESSAGE_CHARS)
-    remedy, cut_remedy = render_bounded(r.remedy, values, MAX_REMEDY_CHARS)
+    remedy, cut_remedy = render_bounded(r.remedy_for(contexts), values, MAX_REMEDY_CHARS)
     evidence, cut_evidence = _evidence(rule, fact)
     budget.truncated_texts += cut_message + cut_remedy + cut_evidence
     return Finding(
@@ -139,7 +145,7 @@ def findings_from_matches(
         if budget.remaining <= 0:
             budget.omitted_findings += len(wanted) - index
             break
-        finding = build_finding(rules[rule_id], facts_by_subject[subject], budget)
+        finding = build_finding(rules[rule_id], facts_by_subject[subject], budget, rulesets)
         budget.remaining -= _size(finding)
         findings.append(finding)
     return findings

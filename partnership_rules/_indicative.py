@@ -11,8 +11,17 @@ from collections.abc import Collection, Sequence
 
 from ._catalogue import load_catalogue
 from ._report import Finding, IndicativeLevel
+from ._sources import source_title
 
 __all__ = ["indicative_levels"]
+
+
+def _scale_title(key: str | None) -> str:
+    """The title of the source that defines the scale (its key if the catalogue has none)."""
+    if key is None:
+        return ""
+    return source_title(key) or key
+
 
 FRAMEWORK = "hgiocld-3.2"
 
@@ -42,7 +51,12 @@ def indicative_levels(
                     capped_by.append(finding.rule)
         levels.append(
             IndicativeLevel(
-                theme=item.id, title=item.title or item.id, level=level, capped_by=capped_by
+                theme=item.id,
+                title=item.title or item.id,
+                level=level,
+                capped_by=capped_by,
+                label=scale.labels.get(level, ""),
+                scale=_scale_title(scale.source),
             )
         )
     return levels

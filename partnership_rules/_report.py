@@ -94,6 +94,8 @@ class IndicativeLevel(_Frozen):
     level: int
     capped_by: list[str] = Field(default_factory=list)
     note: str = "indicative only, derived from the record; not an inspection grade"
+    label: str = ""  # the level's name on the scale ("good"), beside its number
+    scale: str = ""  # the source that defines the scale
 
 
 class TrackedFinding(_Frozen):

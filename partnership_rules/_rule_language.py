@@ -57,6 +57,8 @@ _RULE_FIELDS = {
     "message": "The finding's message, with placeholders (see *Message placeholders*).",
     "rationale": "Why it matters.",
     "remedy": "What to do about it; may use placeholders too.",
+    "remedy_in_context": "Optional: the remedy worded for a record context (education-training,"
+    " nvq, childrens-services, community-learning), used when the record names that context.",
     "references": "Sources: a list of `{source: KEY, section: TEXT}`; a key of the source"
     " catalogue (`partnership-rules sources`) or a source of one's own with a title.",
     "evidence": "Fact fields reported as the finding's evidence (default: the fields the"

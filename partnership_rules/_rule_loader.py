@@ -120,10 +120,10 @@ def compile_rule(
         ]
     compiled = compile_condition(rule.when, rule.applies_to, schema, f"{label}.when", values)
     problems = list(compiled.problems)
-    for part in ("message", "remedy"):
-        problems += template_problems(
-            getattr(rule, part), rule.applies_to, schema, f"{label}.{part}", thresholds
-        )
+    texts = [("message", rule.message), ("remedy", rule.remedy)]
+    texts += [(f"remedy_in_context.{k}", v) for k, v in rule.remedy_in_context.items()]
+    for part, text in texts:
+        problems += template_problems(text, rule.applies_to, schema, f"{label}.{part}", thresholds)
     for index, reference in enumerate(rule.references):
         # A source of one's own is cited with its title; a catalogue key needs none.
         if reference.source not in source_keys() and not reference.title:

@@ -6,9 +6,9 @@ See :mod:`partnership_rules._rule_loader` for the file format and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -35,6 +35,7 @@ __all__ = [
 _RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")]
 _Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 _Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+RecordContext = Literal["education-training", "nvq", "childrens-services", "community-learning"]
 # A threshold's name: what a condition ({threshold: NAME}), a placeholder ({threshold.NAME})
 # and Auditor(thresholds={NAME: value}) call it.
 _ThresholdName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
@@ -101,6 +102,19 @@ class Rule(_Strict):
         default_factory=list, max_length=50
     )
     tags: list[_Slug] = Field(default_factory=list, max_length=20)
+    # The remedy worded for a context (its examples and actors), used when the record's
+    # contexts name it; `remedy` otherwise. A children's services report never reads an
+    # education example.
+    remedy_in_context: dict[RecordContext, _Text] = Field(default_factory=dict)
+
+    def remedy_for(self, contexts: Collection[str]) -> str:
+        """The remedy for a record whose applicable rulesets (or contexts) are ``contexts``:
+        the first context-specific wording that applies, else the general one."""
+        for context, remedy in self.remedy_in_context.items():
+            if context in contexts:
+                return remedy
+        return self.remedy
+
     # Record fragments that must make the rule fire / keep it quiet (``rules test``).
     examples: RuleExamples | None = None
 

@@ -286,6 +286,10 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 "",
                 " ".join(rule.remedy.split()),
                 "",
+                *[
+                    f"In a {context} record: {' '.join(text.split())}\n"
+                    for context, text in rule.remedy_in_context.items()
+                ],
                 "#### Message",
                 "",
                 f"> {rule.message}",

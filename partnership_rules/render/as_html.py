@@ -232,7 +232,8 @@ def _profile(report: Report) -> list[str]:
         )
         for level in report.indicative_levels:
             out.append(
-                f"<tr><td>{h(level.title)}</td><td>{level.level}</td>"
+                f"<tr><td>{h(level.title)}</td><td>{level.level}"
+                f"{' (' + h(level.label) + ')' if level.label else ''}</td>"
                 f"<td>{h(', '.join(level.capped_by) or '-')}</td></tr>"
             )
         out.append("</table>")

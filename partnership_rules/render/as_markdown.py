@@ -149,7 +149,11 @@ def _profile(report: Report) -> list[str]:
         out += _table(
             ("Theme", "Level (of 6)", "Capped by"),
             [
-                [md(level.title), str(level.level), md(", ".join(level.capped_by)) or "-"]
+                [
+                    md(level.title),
+                    f"{level.level} ({md(level.label)})" if level.label else str(level.level),
+                    md(", ".join(level.capped_by)) or "-",
+                ]
                 for level in report.indicative_levels
             ],
         )

@@ -144,7 +144,12 @@ def _report(out: _Writer, report: Report) -> None:
             _finding(out, finding, rows.get(id(finding)))
     for level in report.indicative_levels:
         out.blank()
-        out.line(f"Indicative level, {level.title}: {level.level} of 6 ({level.note})", "bold")
+        named = f" ({level.label})" if level.label else ""
+        out.line(
+            f"Indicative level, {level.title}: {level.level}{named} of 6 ({level.note})", "bold"
+        )
+        if level.scale:
+            out.line(f"scale: {level.scale}", "dim", indent=2)
         if level.capped_by:
             out.line(f"capped by {', '.join(level.capped_by)}", "dim", indent=2)
     if report.progress is not None:
