@@ -20,6 +20,7 @@ monitors           metric -> partner
 responsible_for    partner -> action
 accountable_for    partner -> action
 serves             action -> objective
+follows            action -> action            (a further action -> the one it follows up)
 communicates_via   partner/stakeholder ->      ``position`` (0 for the first listed)
                    channel
 contributes        partner -> partnership      ``contribution`` (kind), ``amount``, ``unit``
@@ -108,6 +109,8 @@ def build_graph(record: Record) -> nx.MultiDiGraph[str]:
             graph.add_edge(key_of[action.accountable], action_key, relation="accountable_for")
         if action.objective is not None:
             graph.add_edge(action_key, key_of[action.objective], relation="serves")
+        if action.follows is not None:
+            graph.add_edge(action_key, key_of[action.follows], relation="follows")
     for index, channel in enumerate(record.communication):
         channel_key = node_key("channel", str(index))
         graph.add_node(

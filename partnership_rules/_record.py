@@ -390,6 +390,9 @@ class Action(_Model):
     """The date by which the action is to be done."""
     status: ActionStatus = "not-started"
     """Where the action stands on `assessed_on`."""
+    follows: Id | None = None
+    """The action (id) this one follows up: the action chart's "further actions" column,
+    recorded as a new action that names the one it continues."""
 
 
 class Communication(_Model):
@@ -634,6 +637,9 @@ def check_references(record: Record) -> list[Problem]:
         check_all(f"{base}.responsible", action.responsible, _PARTNER)
         check(f"{base}.accountable", action.accountable, _PARTNER)
         check(f"{base}.objective", action.objective, ("objective",))
+        check(f"{base}.follows", action.follows, ("action",))
+        if action.follows == action.id:
+            problems.append(Problem("an action cannot follow itself", f"{base}.follows"))
     for i, channel in enumerate(record.communication):
         check_all(f"communication[{i}].between", channel.between, _MEMBER)
     for i, meeting in enumerate(record.meetings):

@@ -200,6 +200,7 @@ METRIC: FactType[Metric] = FactType(
     status=text("not-started, in-progress, done or blocked"),
     overdue=flag("due date passed and not done"),
     days_overdue=number("days past its due date while not done (0 if not)"),
+    further_action_count=number("actions recorded as following it up (actions[].follows)"),
 )
 def action_fields(ctx: FactContext, action: Action) -> Values:
     key = node_key("action", action.id)
@@ -217,6 +218,7 @@ def action_fields(ctx: FactContext, action: Action) -> Values:
         "status": action.status,
         "overdue": overdue,
         "days_overdue": -due_in if overdue and due_in is not None else 0,
+        "further_action_count": len(ctx.sources(key, "follows")),
     }
 
 

@@ -5,6 +5,7 @@ meetings where decisions about individuals are taken, and how partners' roles an
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
@@ -32,6 +33,8 @@ AGENCY_EXCLUDED_KINDS = ("parent-carer", "learner-representative")
 # verification, an inspection) is someone else's look at it, not its own review.
 OWN_REVIEW_KINDS = ("progress", "annual", "stakeholder-feedback")
 OPEN_ACTION = ("not-started", "in-progress", "blocked")
+_CELEBRATION = re.compile(r"celebrat|ceremon|award (event|evening|day)|showcase", re.IGNORECASE)
+_EQUALITY = re.compile(r"equalit|diversit|ethnic|disab|gender", re.IGNORECASE)
 # The agreement topics besides data-sharing (which the information-sharing rules report).
 OTHER_AGREEMENT_TOPICS = ("roles", "resources", "disputes", "exit")
 
@@ -74,6 +77,18 @@ def lawful_basis_terms() -> tuple[tuple[str, ...], tuple[str, ...]]:
         "of roles, resources, disputes, exit: those the agreement does not cover"
     ),
     agreement_missing_other_topic_count=number("how many of those"),
+    celebration_action_count=number(
+        "actions that celebrate or promote achievements (celebration, ceremony, award event,"
+        " showcase)"
+    ),
+    equality_metric_count=number(
+        "metrics of equality monitoring (equality, diversity, ethnicity, disability, gender)"
+    ),
+    learner_objective_count=number(
+        "objectives whose beneficiaries include learners (stakeholders of kind learners or"
+        " learner-representative partners)"
+    ),
+    learner_results_objective_count=number("of those, objectives measured by a results metric"),
 )
 def practice_summary(ctx: FactContext, partnership: Partnership) -> Values:
     record = ctx.record
@@ -101,7 +116,20 @@ def practice_summary(ctx: FactContext, partnership: Partnership) -> Values:
     covers = set(agreement.covers) if agreement is not None and agreement.exists else set()
     exists = agreement is not None and agreement.exists
     other_missing = [t for t in OTHER_AGREEMENT_TOPICS if t not in covers]
+    learners = {s.id for s in record.stakeholders if s.kind == "learners"} | {
+        p.id for p in record.partners if p.kind == "learner-representative"
+    }
+    results = {m.id for m in record.metrics if m.dimension == "results"}
+    for_learners = [o for o in record.objectives if learners & set(o.beneficiaries)]
     return {
+        "learner_objective_count": len(for_learners),
+        "learner_results_objective_count": sum(1 for o in for_learners if results & set(o.metrics)),
+        "celebration_action_count": sum(
+            1 for a in record.actions if _CELEBRATION.search(a.action) is not None
+        ),
+        "equality_metric_count": sum(
+            1 for m in record.metrics if _EQUALITY.search(m.name) is not None
+        ),
         "agency_kind_count": len(
             {k for k in partner_kinds.values() if k not in AGENCY_EXCLUDED_KINDS}
         ),
