@@ -122,6 +122,13 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Also store each audit in this SQLite history file (created if missing).",
 )
 @click.option(
+    "--history",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="DB",
+    help="Show each partnership's health over the audits saved in this history file, ending"
+    " with this audit (text and Markdown: a summary; HTML: a chart). May be the --save file.",
+)
+@click.option(
     "--summary",
     is_flag=True,
     help="After the reports, print a batch summary on stderr: files, errors, findings by"
@@ -151,6 +158,7 @@ def audit(
     engine: str | None,
     baseline: str | None,
     save: str | None,
+    history: str | None,
     summary: bool,
     color: bool | None,
     progress: bool | None,
@@ -184,6 +192,7 @@ def audit(
         color=color if color is not None else (to_stdout and sys.stdout.isatty()),
         baseline=baseline,
         keep_reports=save is not None,
+        history=history,
     )
     inputs = collect_inputs(paths)
     if not inputs:
@@ -201,7 +210,8 @@ def audit(
         else:
             assert output is not None
             # Every file the output is made from: replacing one of them is refused.
-            sources = [i.path for i in inputs] + [b for b in (baseline,) if b] + list(rulesets)
+            sources = [i.path for i in inputs] + [f for f in (baseline, history) if f]
+            sources += list(rulesets)
             out = stack.enter_context(open_output(output, inputs=sources))
         batch = audit_batch(inputs, options, jobs=jobs, time_limit=time_limit or None)
         items = stack.enter_context(contextlib.closing(batch))

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PartnershipRulesError, Problem, RecordError
+from ._errors import PartnershipRulesError, Problem, RecordError, UsageError
 
 if TYPE_CHECKING:
     from ._audit import Auditor
+    from ._history import History
     from ._report import ErrorReport, Report
 
 __all__ = [
@@ -50,7 +51,9 @@ class BatchOptions:
     ``format``: one of :data:`partnership_rules.FORMATS` or ``"jsonl"`` (one compact JSON
     report per line). ``baseline``: a JSON report file; each report then carries its
     progress since the baseline's report on the same partnership. ``keep_reports``: each item
-    also carries its report as JSON (to store it in a history database).
+    also carries its report as JSON (to store it in a history database). ``history``: a
+    history database (``audit --save``); a report whose partnership it holds audits of is
+    rendered with its health over time (text, Markdown, HTML).
     """
 
     rulesets: tuple[str, ...] | None = None
@@ -63,6 +66,7 @@ class BatchOptions:
     width: int = 100
     baseline: str | None = None
     keep_reports: bool = False
+    history: str | None = None
     extra_rulesets: tuple[str, ...] = ()  # rule files run on every record besides ``rulesets``
     thresholds: tuple[tuple[str, float], ...] = ()  # named thresholds: (name, value)
     severities: tuple[tuple[str, str], ...] = ()  # a project's own severities: (rule id, severity)
@@ -199,7 +203,7 @@ def audit_batch(
     Use it in a ``with contextlib.closing(...)`` block (or run it to the end): closing it,
     or an exception (a signal, Ctrl-C) while it runs, stops its worker processes at once.
     Raises :class:`PartnershipRulesError` before the first item for options that cannot be
-    used (a bad rule file, an unreadable baseline).
+    used (a bad rule file, an unreadable baseline or history database).
     """
     options = options or BatchOptions()
     items = [BatchInput(i) if isinstance(i, str) else i for i in inputs]
@@ -207,6 +211,10 @@ def audit_batch(
         jobs = (os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1
     jobs = min(jobs, max(len(items), 1))
     baseline = _read_baseline(options)
+    if options.history is not None:
+        from ._history import HistoryStore
+
+        HistoryStore(options.history, create=False).close()  # a bad file stops here
     if jobs == 1:
         return _audit_here(items, options, auditor or options.auditor(), baseline, time_limit)
     from ._workers import WorkerPool
@@ -306,11 +314,30 @@ def _with_progress(
         )
 
 
+def _history_of(result: Report | ErrorReport, options: BatchOptions) -> History | None:
+    """The saved audits of the report's partnership, if the history database holds any."""
+    from ._history import load_history
+    from ._report import Report
+
+    if options.history is None or not isinstance(result, Report):
+        return None
+    try:
+        return load_history(options.history, result.partnership.id)
+    except UsageError:  # no audit of this partnership saved yet: nothing to draw
+        return None
+
+
 def _item(index: int, result: Report | ErrorReport, options: BatchOptions) -> BatchItem:
     from ._batch_output import render_piece
     from ._report import ErrorReport
 
-    piece = render_piece(result, options.format, color=options.color, width=options.width)
+    piece = render_piece(
+        result,
+        options.format,
+        color=options.color,
+        width=options.width,
+        history=_history_of(result, options),
+    )
     if isinstance(result, ErrorReport):
         problems = tuple(result.error.problems or [result.error.message])
         return BatchItem(index=index, source=result.source, piece=piece, problems=problems)

@@ -24,6 +24,7 @@ from .render import FORMATS
 
 if TYPE_CHECKING:  # each format's module is imported when that format is used
     from ._batch import BatchItem
+    from ._history import History
     from ._output import TextSink
     from ._report import ErrorReport, Report
     from .render.as_sarif import SarifPart
@@ -35,9 +36,15 @@ BATCH_FORMATS = (*FORMATS, "jsonl")
 
 
 def render_piece(
-    result: Report | ErrorReport, fmt: str, *, color: bool = False, width: int = 100
+    result: Report | ErrorReport,
+    fmt: str,
+    *,
+    color: bool = False,
+    width: int = 100,
+    history: History | None = None,
 ) -> Any:
-    """``result`` rendered as its part of a batch in format ``fmt`` (picklable)."""
+    """``result`` rendered as its part of a batch in format ``fmt`` (picklable); with the
+    ``history`` of its partnership as :func:`partnership_rules.render` shows it."""
     if fmt in ("json", "jsonl"):
         from .render.as_json import dump_json
 
@@ -49,7 +56,7 @@ def render_piece(
     if fmt == "html":
         from .render.as_html import html_fragment
 
-        return html_fragment(result)
+        return html_fragment(result, history)
     if fmt in ("csv", "csv-partners"):
         from .render.as_csv import csv_rows
 
@@ -57,7 +64,7 @@ def render_piece(
     if fmt in FORMATS:
         from .render import render
 
-        return render(result, fmt, color=color, width=width)
+        return render(result, fmt, color=color, width=width, history=history)
     raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(BATCH_FORMATS)})")
 
 

@@ -9,6 +9,7 @@ Set ``PARTNERSHIP_RULES_SCREENSHOT=path.png`` to also save a screenshot of the f
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -19,7 +20,15 @@ from pathlib import Path
 import pytest
 from generated import synthetic_record
 
-from partnership_rules import Auditor, Report, load_record, render
+from partnership_rules import (
+    Auditor,
+    History,
+    HistoryStore,
+    Report,
+    load_history,
+    load_record,
+    render,
+)
 
 ROOT = Path(__file__).parent.parent
 
@@ -50,6 +59,7 @@ class _Page(HTMLParser):
         self.node_names: list[str] = []
         self.findings: list[str] = []
         self.action_rows = 0
+        self.trend_audits: list[str] = []
         self.tags: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -62,6 +72,8 @@ class _Page(HTMLParser):
             self.findings.append(values.get("id") or "")
         if tag == "tr" and "action" in classes:
             self.action_rows += 1
+        if tag == "g" and "audit" in classes:
+            self.trend_audits.append(values.get("data-as-of") or "")
 
 
 def _browse(page: Path, tmp_path: Path, *extra: str) -> tuple[str, str]:
@@ -82,10 +94,10 @@ def _browse(page: Path, tmp_path: Path, *extra: str) -> tuple[str, str]:
     return result.stdout, net_log.read_text(encoding="utf-8", errors="replace")
 
 
-def _open(report: Report, tmp_path: Path) -> tuple[_Page, str]:
+def _open(report: Report, tmp_path: Path, history: History | None = None) -> tuple[_Page, str]:
     """The DOM Chromium built from the report's HTML, and its network log."""
     page = tmp_path / "report.html"
-    page.write_text(render(report, "html"), encoding="utf-8")
+    page.write_text(render(report, "html", history=history), encoding="utf-8")
     dom, net_log = _browse(page, tmp_path, "--dump-dom")
     parsed = _Page()
     parsed.feed(dom)
@@ -152,3 +164,14 @@ def test_generated_partnerships_of_5_and_40_partners_in_the_browser(
     tmp_path: Path, partners: int
 ) -> None:
     _check(AUDITOR.audit(synthetic_record(partners)), tmp_path)
+
+
+def test_the_health_trend_in_the_browser(tmp_path: Path) -> None:
+    record = ROOT / "examples" / "barking-rooff.yaml"
+    db = tmp_path / "history.db"
+    with HistoryStore(db) as store:
+        store.save(AUDITOR.audit(record, as_of=dt.date(2003, 1, 31)))
+    report = AUDITOR.audit(record)
+    page, net_log = _open(report, tmp_path, load_history(db, report.partnership.id))
+    assert page.trend_audits == ["2003-01-31", report.as_of.isoformat()]
+    assert _page_requests(net_log) == []

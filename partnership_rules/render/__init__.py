@@ -15,6 +15,7 @@ from .._errors import UsageError
 from .escape import terminal as safe_terminal_text
 
 if TYPE_CHECKING:  # the report models load pydantic; importing the package need not
+    from .._history import History
     from .common import Result
 
 __all__ = ["FORMATS", "render", "render_batch", "safe_terminal_text"]
@@ -31,9 +32,24 @@ def render(
     color: bool = False,
     width: int = 100,
     indent: int | None = None,
+    history: History | None = None,
 ) -> str:
-    """Render one report (JSON: one object)."""
-    return render_batch([result], fmt, color=color, width=width, single=True, indent=indent)
+    """Render one report (JSON: one object).
+
+    ``history`` (from :func:`partnership_rules.load_history`) is the report's partnership's
+    audits over time: text, Markdown and HTML then show the health over time (HTML draws
+    it), ending with this report. Other formats leave it out. A history of another
+    partnership raises :class:`UsageError`.
+    """
+    return render_batch(
+        [result],
+        fmt,
+        color=color,
+        width=width,
+        single=True,
+        indent=indent,
+        histories=() if history is None else (history,),
+    )
 
 
 def render_batch(
@@ -44,15 +60,22 @@ def render_batch(
     width: int = 100,
     single: bool | None = None,
     indent: int | None = None,
+    histories: Sequence[History] = (),
 ) -> str:
     """Render results in order.
 
     ``fmt`` is one of :data:`FORMATS`. JSON gives an array unless ``single`` (default: when
     there is one result); JSON and SARIF are compact unless ``indent`` is given. ``color``
-    and ``width`` apply to text. Raises :class:`UsageError` for an unknown format.
+    and ``width`` apply to text. ``histories``: partnerships' audits over time, each shown
+    with the report of its partnership (text, Markdown, HTML; see :func:`render`). Raises
+    :class:`UsageError` for an unknown format or a history that matches no report.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (use one of: {', '.join(FORMATS)})")
+    if histories:
+        from .common import check_histories
+
+        check_histories(results, histories)
     # Each output kind is imported when asked for: the CLI renders one kind per run.
     if fmt == "json":
         from .as_json import render_json
@@ -67,11 +90,11 @@ def render_batch(
     if fmt == "markdown":
         from .as_markdown import render_markdown
 
-        return render_markdown(results)
+        return render_markdown(results, histories)
     if fmt == "html":
         from .as_html import render_html
 
-        return render_html(results)
+        return render_html(results, histories)
     if fmt == "csv":
         from .as_csv import render_plan_csv
 
@@ -82,4 +105,4 @@ def render_batch(
         return render_partners_csv(results)
     from .as_text import render_text
 
-    return render_text(results, color=color, width=width)
+    return render_text(results, color=color, width=width, histories=histories)

@@ -3,18 +3,20 @@ or style: it opens offline), readable on screen and printed (each section starts
 
 Sections: summary (overall health, the three most serious causes, what to do first), health
 profile (a bar chart and what pulled each score down, with indicative HGIOCLD levels where
-they apply), the partnership network drawn, the partner table, the findings by severity and
-the action plan. Every piece of record or rule text goes through :func:`escape.html`.
+they apply), the health over time (when rendered with the partnership's history), the
+partnership network drawn, the partner table, the findings by severity and the action plan. Every piece of record or rule text goes through :func:`escape.html`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .._report import ErrorReport, Finding, Report, Score
 from . import escape
 from .common import (
     ACTION_COLUMNS,
+    BAND_COLOURS,
     DIMENSION_TITLES,
     PARTNER_COLUMNS,
     SEVERITY_STYLES,
@@ -33,14 +35,19 @@ from .common import (
     subject_text,
     summary_line,
     top_causes,
+    trend_for,
+    trend_points,
+    trend_text,
 )
 from .network_svg import legend_html, network_svg
+from .trend_svg import trend_legend_html, trend_svg
+
+if TYPE_CHECKING:
+    from .._history import History
 
 __all__ = ["HTML_PAGE_END", "html_fragment", "html_page_start", "render_html"]
 
 h = escape.html
-
-BAND_COLOURS = {"strong": "#2e7d32", "fair": "#9e9d24", "weak": "#ef6c00", "poor": "#c62828"}
 
 _SEVERITY_CSS = "".join(
     f".{severity}{{border-color:{style.colour}}}.badge.{severity}{{background:{style.colour}}}"
@@ -65,6 +72,8 @@ th{background:#f5f5f5}tr{break-inside:avoid}
 td.write{min-width:7rem}
 svg.network{width:100%;height:auto;border:1px solid #e0e0e0;border-radius:.4rem}
 svg.network text{font-size:11px;fill:#212121}svg.chart text{font-size:12px;fill:#212121}
+svg.trend{width:100%;max-width:52rem;height:auto}svg.trend text{font-size:11px;fill:#424242}
+tr.current td{font-weight:600}
 ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.85rem}
 ul.legend li{display:flex;align-items:center;gap:.3rem}
 dl.evidence{display:grid;grid-template-columns:max-content auto;gap:0 1rem;font-size:.85rem;
@@ -81,14 +90,19 @@ svg.network{max-height:24cm}
 )
 
 
-def render_html(results: Sequence[Result]) -> str:
-    """Results in order, as one HTML page."""
+def render_html(results: Sequence[Result], histories: Sequence[History] = ()) -> str:
+    """Results in order, as one HTML page; a report whose partnership has a history among
+    ``histories`` shows its health over time."""
     title = (
         f"Partnership health check: {results[0].partnership.name}"
         if len(results) == 1 and isinstance(results[0], Report)
         else "Partnership health checks"
     )
-    return html_page_start(title) + "\n".join(html_fragment(r) for r in results) + HTML_PAGE_END
+    fragments = (
+        html_fragment(r, trend_for(r, histories) if isinstance(r, Report) else None)
+        for r in results
+    )
+    return html_page_start(title) + "\n".join(fragments) + HTML_PAGE_END
 
 
 def html_page_start(title: str = "Partnership health checks") -> str:
@@ -104,17 +118,18 @@ def html_page_start(title: str = "Partnership health checks") -> str:
 HTML_PAGE_END = "\n</body></html>\n"
 
 
-def html_fragment(result: Result) -> str:
-    """One result's part of the page, an ``<article>``; fragments are joined by newlines."""
+def html_fragment(result: Result, history: History | None = None) -> str:
+    """One result's part of the page, an ``<article>``; fragments are joined by newlines.
+    With the ``history`` of the report's partnership, it draws the health over time."""
     if isinstance(result, ErrorReport):
         lines = [f'<article class="error"><h1>{h(result.source)}: cannot audit</h1><ul>']
         lines += [f"<li>{h(problem)}</li>" for problem in error_lines(result)]
         lines.append("</ul></article>")
         return "\n".join(lines)
-    return "\n".join(["<article>", *_report(result), "</article>"])
+    return "\n".join(["<article>", *_report(result, history), "</article>"])
 
 
-def _report(report: Report) -> list[str]:
+def _report(report: Report, history: History | None = None) -> list[str]:
     out = [
         f"<h1>Partnership health check: {h(report.partnership.name)}</h1>",
         f'<p class="meta">{h(report.source or report.partnership.id)} · as of '
@@ -122,6 +137,8 @@ def _report(report: Report) -> list[str]:
     ]
     out += _summary(report)
     out += _profile(report)
+    if history is not None:
+        out += _trend(report, history)
     if report.network is not None and report.network.nodes:
         out += [
             '<section class="network"><h2>The partnership network</h2>',
@@ -239,6 +256,29 @@ def _profile(report: Report) -> list[str]:
         out.append("</table>")
     out.append("</section>")
     return out
+
+
+def _trend(report: Report, history: History) -> list[str]:
+    points = trend_points(history, report)
+    rows = []
+    for point in points:
+        health = "-" if point.score is None else f"{point.score} ({point.band})"
+        css = ' class="current"' if point.current else ""
+        counts = "".join(f"<td>{point.summary[s]}</td>" for s in SEVERITY_STYLES)
+        rows.append(
+            f"<tr{css}><td>{point.as_of.isoformat()}</td><td>{h(point.label)}</td>"
+            f"<td>{h(health)}</td><td>{point.findings}</td>{counts}</tr>"
+        )
+    head = "".join(f"<th>{style.heading}</th>" for style in SEVERITY_STYLES.values())
+    return [
+        '<section class="trend"><h2>Health over time</h2>',
+        f"<p>{h(trend_text(points))}</p>",
+        trend_svg(points),
+        trend_legend_html(points),
+        '<table class="trend"><tr><th>As of</th><th>Audit</th><th>Health</th>'
+        f"<th>Findings</th>{head}</tr>{''.join(rows)}</table>",
+        "</section>",
+    ]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str) -> str:

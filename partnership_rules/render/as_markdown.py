@@ -6,6 +6,7 @@ severity, action plan. Every piece of record or rule text goes through
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .._report import ErrorReport, Report
 from . import escape
@@ -29,24 +30,31 @@ from .common import (
     subject_text,
     summary_line,
     top_causes,
+    trend_for,
+    trend_points,
+    trend_text,
 )
+
+if TYPE_CHECKING:
+    from .._history import History
 
 __all__ = ["render_markdown"]
 
 md = escape.markdown
 
 
-def render_markdown(results: Sequence[Result]) -> str:
-    """Results in order, one document section per result."""
-    return "\n\n".join(_result(r) for r in results) + "\n"
+def render_markdown(results: Sequence[Result], histories: Sequence[History] = ()) -> str:
+    """Results in order, one document section per result; a report whose partnership has a
+    history among ``histories`` shows its health over time (a table)."""
+    return "\n\n".join(_result(r, histories) for r in results) + "\n"
 
 
-def _result(result: Result) -> str:
+def _result(result: Result, histories: Sequence[History]) -> str:
     if isinstance(result, ErrorReport):
         lines = [f"## {md(result.source)}: cannot audit", ""]
         lines += [f"- {md(problem)}" for problem in error_lines(result)]
         return "\n".join(lines)
-    return "\n".join(_report(result)).rstrip()
+    return "\n".join(_report(result, trend_for(result, histories))).rstrip()
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -57,7 +65,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows), ""]
 
 
-def _report(report: Report) -> list[str]:
+def _report(report: Report, history: History | None) -> list[str]:
     out = [
         f"# Partnership health check: {md(report.partnership.name)}",
         "",
@@ -67,6 +75,8 @@ def _report(report: Report) -> list[str]:
     ]
     out += _summary(report)
     out += _profile(report)
+    if history is not None:
+        out += _trend(report, history)
     if report.partners:
         titles = findings_about(report)
         out += ["## Partners", ""]
@@ -158,6 +168,28 @@ def _profile(report: Report) -> list[str]:
             ],
         )
     return out
+
+
+def _trend(report: Report, history: History) -> list[str]:
+    points = trend_points(history, report)
+    rows = [
+        [
+            f"**{p.as_of.isoformat()}**" if p.current else p.as_of.isoformat(),
+            md(p.label),
+            "-" if p.score is None else f"{p.score} ({md(p.band or '')})",
+            str(p.findings),
+            *(str(n) for n in p.summary.values()),
+        ]
+        for p in points
+    ]
+    header = (
+        "As of",
+        "Audit",
+        "Health",
+        "Findings",
+        *(s.heading for s in SEVERITY_STYLES.values()),
+    )
+    return ["## Health over time", "", trend_text(points), "", *_table(header, rows)]
 
 
 def _findings(report: Report) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .._report import ActionItem, ErrorReport, Finding, Report
 from .._subjects import subject_label
@@ -23,7 +24,13 @@ from .common import (
     score_text,
     subject_text,
     summary_line,
+    trend_for,
+    trend_points,
+    trend_text,
 )
+
+if TYPE_CHECKING:
+    from .._history import History
 
 __all__ = ["render_text", "wrap"]
 
@@ -110,8 +117,16 @@ class _Writer:
         )
 
 
-def render_text(results: Sequence[Result], *, color: bool = False, width: int = 100) -> str:
-    """Results in order, for a terminal of ``width`` columns; ANSI colour if ``color``."""
+def render_text(
+    results: Sequence[Result],
+    *,
+    color: bool = False,
+    width: int = 100,
+    histories: Sequence[History] = (),
+) -> str:
+    """Results in order, for a terminal of ``width`` columns; ANSI colour if ``color``. A
+    report whose partnership has a history among ``histories`` gets a line on its health
+    over time."""
     out = _Writer(width, _coloured if color else _plain)
     for index, result in enumerate(results):
         if index:
@@ -121,11 +136,11 @@ def render_text(results: Sequence[Result], *, color: bool = False, width: int = 
             for problem in error_lines(result):
                 out.line(problem, indent=2)
             continue
-        _report(out, result)
+        _report(out, result, trend_for(result, histories))
     return "\n".join(out.lines) + "\n"
 
 
-def _report(out: _Writer, report: Report) -> None:
+def _report(out: _Writer, report: Report, history: History | None = None) -> None:
     out.line(report.partnership.name, "bold")
     out.line(
         f"{report.source or report.partnership.id} · as of {report.as_of.isoformat()}"
@@ -134,6 +149,10 @@ def _report(out: _Writer, report: Report) -> None:
     )
     if report.profile is not None:
         _profile(out, report)
+    if history is not None:
+        if report.profile is None:
+            out.blank()
+        out.line(trend_text(trend_points(history, report)), indent=2)
     plan = report.action_plan if len(report.action_plan) == len(report.findings) else []
     rows = dict(zip(map(id, report.findings), plan, strict=False))
     for severity, group in by_severity(report.findings):

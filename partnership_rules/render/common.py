@@ -4,15 +4,22 @@ profile, partner table and action plan cells). Renderers escape these texts for 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
+from .._errors import UsageError
 from .._report import ActionItem, ErrorReport, Finding, PartnerRow, Report, Score, ScoreCause
 from .._subjects import subject_label
 from .._templates import display_value
 from .._vocabulary import SEVERITIES
 
+if TYPE_CHECKING:  # the history module loads sqlite3: only a caller with a history needs it
+    from .._history import History
+
 __all__ = [
     "ACTION_COLUMNS",
+    "BAND_COLOURS",
     "CATEGORY_TITLES",
     "DIMENSION_TITLES",
     "PARTNER_COLUMNS",
@@ -30,8 +37,13 @@ __all__ = [
     "score_text",
     "subject_text",
     "top_causes",
+    "check_histories",
+    "trend_for",
+    "trend_points",
+    "trend_text",
     "Result",
     "SeverityStyle",
+    "TrendPoint",
     "by_severity",
     "display_value",
     "error_lines",
@@ -59,6 +71,9 @@ SEVERITY_STYLES: dict[str, SeverityStyle] = {
     "info": SeverityStyle("For information", "dim", "#9e9e9e"),
 }
 assert tuple(SEVERITY_STYLES) == SEVERITIES
+
+# A health band's colour on a page (the profile chart, the score badge, the trend).
+BAND_COLOURS = {"strong": "#2e7d32", "fair": "#9e9d24", "weak": "#ef6c00", "poor": "#c62828"}
 
 
 def by_severity(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -272,3 +287,82 @@ def top_causes(
         plan = report.action_plan[index] if index < len(report.action_plan) else None
         out.append((cause, report.findings[index], plan))
     return out
+
+
+# --- Health over time (a report rendered with the partnership's history) --------------------
+
+
+class TrendPoint(NamedTuple):
+    """One audit on the trend: a saved audit, or the report being rendered (``current``,
+    always the last)."""
+
+    label: str
+    as_of: dt.date
+    score: int | None
+    band: str | None
+    summary: dict[str, int]
+    current: bool
+
+    @property
+    def findings(self) -> int:
+        """How many findings the audit had (all severities)."""
+        return sum(self.summary.values())
+
+
+def trend_for(report: Report, histories: Sequence[History]) -> History | None:
+    """The history among ``histories`` of the report's partnership, if one is given."""
+    for history in histories:
+        if history.partnership.id == report.partnership.id:
+            return history
+    return None
+
+
+def check_histories(results: Sequence[Result], histories: Sequence[History]) -> None:
+    """Refuse a history that matches none of the reports (it would be silently left out)."""
+    ids = {r.partnership.id for r in results if isinstance(r, Report)}
+    for history in histories:
+        if history.partnership.id not in ids:
+            raise UsageError(
+                f"the history of partnership '{history.partnership.id}' ({history.database})"
+                " matches no report rendered"
+            )
+
+
+def trend_points(history: History, report: Report) -> list[TrendPoint]:
+    """The saved audits of the report's partnership, oldest first, then the report itself
+    (so the history is the one read before this audit is saved, as ``audit --save DB
+    --history DB`` does)."""
+    overall = report.profile.overall if report.profile is not None else None
+    this = TrendPoint(
+        "this audit",
+        report.as_of,
+        overall.score if overall else None,
+        overall.band if overall else None,
+        {s: report.summary.get(s, 0) for s in SEVERITIES},
+        True,
+    )
+    points = [
+        TrendPoint(
+            f"audit {e.audit_id}",
+            e.as_of,
+            e.score,
+            e.band,
+            {s: e.summary.get(s, 0) for s in SEVERITIES},
+            False,
+        )
+        for e in history.entries
+    ]
+    return [*points, this]
+
+
+def trend_text(points: Sequence[TrendPoint]) -> str:
+    """The trend in one line: ``Health over 3 audits: 40 (2024-05-01), 55, 62 (this audit);
+    findings 12, 9, 7.``"""
+    scores = ", ".join("-" if p.score is None else str(p.score) for p in points)
+    counts = ", ".join(str(p.findings) for p in points)
+    first, last = points[0], points[-1]
+    return (
+        f"Health over {len(points)} audit{'s' if len(points) != 1 else ''}"
+        f" ({first.as_of.isoformat()} to {last.as_of.isoformat()}): {scores};"
+        f" findings {counts}."
+    )
