@@ -4,7 +4,8 @@ or style: it opens offline), readable on screen and printed (each section starts
 Sections: summary (overall health, the three most serious causes, what to do first), health
 profile (a bar chart and what pulled each score down, with indicative HGIOCLD levels where
 they apply), the health over time (when rendered with the partnership's history), the
-partnership network drawn, the partner table, the findings by severity and the action plan. Every piece of record or rule text goes through :func:`escape.html`.
+partnership network drawn, the partner table, the findings by severity and the action plan.
+Every piece of record or rule text goes through :func:`escape.html`.
 """
 
 from __future__ import annotations
