@@ -76,7 +76,14 @@ if _typing.TYPE_CHECKING:
         ScoreCause,
         read_reports,
     )
-    from ._rule_examples import ExampleFailure, merge_fragment, run_rule_examples
+    from ._rule_examples import (
+        ExampleFailure,
+        apply_example,
+        base_record,
+        base_record_names,
+        merge_fragment,
+        run_rule_examples,
+    )
     from ._rule_language import rule_language_markdown
     from ._rule_loader import (
         expand_rule_paths,
@@ -151,9 +158,12 @@ __all__ = [
     "UsageError",
     "__version__",
     "action_plan",
+    "apply_example",
     "audit",
     "audit_batch",
     "available_engines",
+    "base_record",
+    "base_record_names",
     "build_graph",
     "collect_inputs",
     "compare_reports",

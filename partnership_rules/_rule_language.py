@@ -26,7 +26,7 @@ from ._conditions import (
 from ._graph import build_graph
 from ._loader import record_from_data
 from ._record_template import TEMPLATE_CONTEXTS, record_template
-from ._rule_examples import MINIMAL_RECORD
+from ._rule_examples import MINIMAL_RECORD, base_record_names
 from ._rule_model import Rule, RuleFile, Threshold
 from ._vocabulary import CATEGORIES, RESERVED_FIELDS, SEVERITIES
 from .facts import FACT_SCHEMAS, derive_facts
@@ -42,6 +42,23 @@ _RULE_FILE_FIELDS = {
     "groups": "Optional: groups of rules of this file reported as one finding per cause when"
     " several of their part rules fire about one subject (id, name, title, category,"
     " `about` fact type, `parts` each with `rule` and `says`, message, remedy).",
+    "examples_base": "Optional: the base record of the rules' examples, unless a rule's"
+    " `examples` name another (see *Examples*); default `minimal`.",
+}
+# What each base record of rule examples is (every name must have a line: a test checks).
+_BASE_RECORDS = {
+    "minimal": "The smallest valid record: a partnership and two partners, nothing else.",
+    "healthy": "A college and two engineering employers (education-training context) with"
+    " governance, objectives, metrics, actions, reviews and feedback: no core rule fires.",
+    "healthy-childrens-services": "A children's services partnership (council, schools,"
+    " health, police, a family trust, a parent forum) with an information-sharing section: no"
+    " core or childrens-services rule fires.",
+    "healthy-community-learning": "A community learning and development partnership with a"
+    " learner forum and a self-assessment: no core or community-learning rule fires.",
+    "healthy-education-training": "A college and an airport employer with a self-assessment"
+    " (as examples/craven-swissport.yaml): no core or education-training rule fires.",
+    "healthy-nvq": "An NVQ partnership with its qualifications figures (candidates, assessors,"
+    " verifiers, stage): no core or nvq rule fires.",
 }
 _RULE_FIELDS = {
     "id": "Unique id: 1-10 capital letters or digits then 3 digits (`OWN001`).",
@@ -66,9 +83,9 @@ _RULE_FIELDS = {
     "aliases": "Former ids that still select and explain the rule.",
     "covers": "Points of the sources the rule checks (for the coverage matrix).",
     "tags": "Free slugs for grouping.",
-    "examples": "The rule's tests: `{fire: [FRAGMENT, ...], quiet: [FRAGMENT, ...]}`, record"
-    " fragments merged into a minimal valid record (see *Examples*); run by"
-    " `partnership-rules rules test FILE`.",
+    "examples": "The rule's tests: `{base: NAME, fire: [CASE, ...], quiet: [CASE, ...]}`,"
+    " record fragments and path operations applied to a base record (see *Examples*); run by"
+    " `partnership-rules rules test FILE`. Written last in the rule.",
 }
 _THRESHOLD_FIELDS = {
     "default": "The value used unless an audit sets another.",
@@ -183,6 +200,7 @@ def rule_language_markdown() -> str:
     _described(RuleFile.model_fields, _RULE_FILE_FIELDS, "rule file")
     _described(Rule.model_fields, _RULE_FIELDS, "rule")
     _described(Threshold.model_fields, _THRESHOLD_FIELDS, "threshold")
+    _described(dict.fromkeys(base_record_names()), _BASE_RECORDS, "base record")
     _described(dict.fromkeys(OPERATORS), _OPERATORS, "operator")
     out = [
         "# The rule language",
@@ -249,13 +267,53 @@ def rule_language_markdown() -> str:
         "",
         "## Examples",
         "",
-        "A rule's `examples` are its tests, kept beside it. Each fragment is merged into the",
-        "minimal valid record below: a mapping is merged key by key, recursively; any other",
-        "value (a list, a text, a number) replaces the base's; `null` removes the key. An",
-        "optional `about` key describes the case and is not merged. `partnership-rules rules",
-        "test FILE` audits each merged record with the file's rules beside the shipped ones",
-        "and reports every `fire` case that gives no finding of the rule and every `quiet`",
-        "case that gives one.",
+        "A rule's `examples` are its tests, kept beside it: `fire` cases must make the rule",
+        "fire, `quiet` cases must keep it quiet. Every shipped rule has at least one of each.",
+        "`partnership-rules rules test FILE` audits each case's record with the file's rules",
+        "beside the shipped ones and reports every failing case with its file, rule, kind,",
+        "index and `about`, exit 1 (a file that cannot be loaded: exit 2).",
+        "",
+        "```yaml",
+        "examples_base: healthy          # the rule file's base record (optional)",
+        "rules:",
+        "  - id: OWN010",
+        "    ...",
+        "    examples:",
+        "      base: healthy-nvq         # this rule's base record (optional)",
+        "      fire:",
+        "        - about: the placements metric has no reading frequency",
+        '          set: {"metrics[2].every_days": null}',
+        "          subjects: [metric:placements-completed]",
+        "      quiet:",
+        "        - about: once a year is a frequency",
+        '          set: {"metrics[2].every_days": 365}',
+        "```",
+        "",
+        "A case's record is its base record with the case applied, in this order:",
+        "",
+        "1. the record fragment (every key of the case but those below) is merged: a mapping",
+        "   is merged key by key, recursively; any other value (a list, a text, a number)",
+        "   replaces the base's; `null` removes the key;",
+        "2. `set`: `{PATH: VALUE, ...}`; `null` removes a mapping key;",
+        "3. `append`: `{PATH: ITEM, ...}` adds an item (or each item of a list) to a list;",
+        "4. `remove`: `[PATH, ...]` removes mapping keys or list items.",
+        "",
+        "A path is written as error messages write it, dots and `[index]`:",
+        "`governance.bodies[0].members`. `about` describes the case (reports and",
+        "`docs/rules.md` show it); `subjects`, in a `fire` case, lists the subjects the rule",
+        "must fire on, exactly (a rule's finding gathered into a group's counts).",
+        "",
+        "The base record is the rule's `examples: {base: NAME}`, else the file's",
+        "`examples_base`, else `minimal`. The healthy records are shipped with the package",
+        "(`rulesets/bases/`): no rule of their context fires on them, so a case changes one",
+        "thing and shows one rule. Paths into them refer to list items by position; each",
+        "file's opening comment lists its items.",
+        "",
+        "| base record | what it is |",
+        "|---|---|",
+        *[f"| `{name}` | {_BASE_RECORDS[name]} |" for name in base_record_names()],
+        "",
+        "The `minimal` record:",
         "",
         "```yaml",
         yaml.safe_dump(MINIMAL_RECORD, sort_keys=False).rstrip(),

@@ -338,6 +338,7 @@ def _compile_rule_file(
         tuple(compiled),
         dict(header.thresholds),
         tuple(groups),
+        examples_base=header.examples_base,
     )
 
 

@@ -10,7 +10,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from ._sources import source_title
 from ._templates import render_template
@@ -71,13 +78,38 @@ class Reference(_Strict):
         return f"{name} — {self.section}" if self.section else name
 
 
-class RuleExamples(_Strict):
-    """A rule's tests, as data beside it: record fragments, each merged into a minimal valid
-    record (see ``partnership_rules._rule_examples``), that must make the rule fire
-    (``fire``) or keep it quiet (``quiet``)."""
+def _known_base(name: str) -> str:
+    from ._rule_examples import base_record_names
 
-    fire: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
-    quiet: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    if name not in base_record_names():
+        raise ValueError(f"no base record '{name}' (known: {', '.join(base_record_names())})")
+    return name
+
+
+def _case_form(case: dict[str, Any]) -> dict[str, Any]:
+    from ._rule_examples import example_case_problems
+
+    problems = example_case_problems(case)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return case
+
+
+# The name of a base record for a rule's examples (``partnership_rules._rule_examples``).
+_BaseName = Annotated[str, AfterValidator(_known_base)]
+# One example: a record fragment, with optional about, subjects, set, append and remove.
+_ExampleCase = Annotated[dict[str, Any], AfterValidator(_case_form)]
+
+
+class RuleExamples(_Strict):
+    """A rule's tests, as data beside it: cases applied to a base record (see
+    ``partnership_rules._rule_examples``) that must make the rule fire (``fire``) or keep it
+    quiet (``quiet``). ``base`` names the base record (default: the rule file's
+    ``examples_base``, else ``minimal``)."""
+
+    base: _BaseName | None = None
+    fire: list[_ExampleCase] = Field(default_factory=list, max_length=50)
+    quiet: list[_ExampleCase] = Field(default_factory=list, max_length=50)
 
 
 class Rule(_Strict):
@@ -289,6 +321,8 @@ class RuleFile(_Strict):
     thresholds: dict[_ThresholdName, Threshold] = Field(default_factory=dict, max_length=200)
     rules: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_RULES_PER_FILE)
     groups: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_RULES_PER_FILE)
+    # The base record of the file's rule examples, unless a rule's examples name another.
+    examples_base: _BaseName | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +369,7 @@ class Ruleset:
     groups: tuple[CompiledGroup, ...] = ()
     # Where it comes from, for people: "shipped", or the rule file's path.
     origin: str = ""
+    examples_base: str | None = None  # the rule file's ``examples_base``
 
     def describe_origin(self) -> str:
         """Where this ruleset comes from, in words (for listings and error messages)."""

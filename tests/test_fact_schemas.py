@@ -1,6 +1,6 @@
 """Every fact carries exactly the fields its type declares, each of the declared JSON type.
 
-Checked on every example, every base record in ``tests/data/``, every record the rule cases
+Checked on every example, every base record in ``rulesets/bases/``, every record the rule cases
 make from them, and generated records: a field computed but not declared (or declared but
 never computed) fails here, whichever module builds it.
 """
@@ -19,7 +19,7 @@ from partnership_rules import FACT_SCHEMAS, build_graph, derive_facts, load_reco
 from partnership_rules.facts import FACT_TYPES, FactField
 
 ROOT = Path(__file__).parent.parent
-RECORD_FILES = sorted(ROOT.glob("examples/*.yaml")) + sorted(ROOT.glob("tests/data/*.yaml"))
+RECORD_FILES = sorted(ROOT.glob("examples/*.yaml")) + sorted(ROOT.glob("rulesets/bases/*.yaml"))
 
 
 def schema_problems(facts: list[dict[str, Any]]) -> list[str]:
