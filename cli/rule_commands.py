@@ -149,13 +149,12 @@ def rules_reference() -> None:
 @config_options
 @command
 def explain(rule_id: str, rulesets: Sequence[str], config: str | None, no_config: bool) -> None:
-    """Explain a rule: what it checks, why it matters, what to do, and its sources."""
-    from partnership_rules import describe_rule, find_rule
+    """Explain a rule or a group: what it checks (a group: what it gathers, its parts, how
+    its severity is decided), why it matters, what to do, and its sources."""
+    from partnership_rules import explain_text
 
     loaded = _auditor(rulesets, config, no_config).rulesets
-    rule = find_rule(rule_id, loaded)
-    origin = next(rs.describe_origin() for rs in loaded if rs.name == rule.ruleset)
-    click.echo(describe_rule(rule, origin), nl=False)
+    click.echo(explain_text(rule_id, loaded), nl=False)
 
 
 @click.command()

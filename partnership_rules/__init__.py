@@ -92,7 +92,16 @@ if _typing.TYPE_CHECKING:
         shipped_ruleset_names,
     )
     from ._rule_model import CompiledRule, Rule, Ruleset
-    from ._ruledocs import RULE_FORMATS, describe_rule, find_rule, render_rules, rules_markdown
+    from ._ruledocs import (
+        RULE_FORMATS,
+        describe_group,
+        describe_rule,
+        explain_text,
+        find_group,
+        find_rule,
+        render_rules,
+        rules_markdown,
+    )
     from ._sources import sources_markdown
     from ._vocabulary import CATEGORIES, PROGRESS_FORMATS, SEVERITIES
     from .engines import ENGINE_ENV, available_engines
@@ -171,7 +180,10 @@ __all__ = [
     "coverage_markdown",
     "coverage_problems",
     "derive_facts",
+    "describe_group",
     "describe_rule",
+    "explain_text",
+    "find_group",
     "find_rule",
     "health_profile",
     "load_history",

@@ -144,7 +144,7 @@ ActionStatus = Literal["not-started", "in-progress", "done", "blocked"]
 Channel = Literal[
     "meeting", "email", "shared-platform", "report", "phone", "social-media", "newsletter"
 ]
-ReviewKind = Literal["progress", "annual", "external", "stakeholder-feedback"]
+ReviewKind = Literal["progress", "annual", "external", "stakeholder-feedback", "case-review"]
 IssueKind = Literal["conflict", "commitment", "power", "resources", "quality", "other"]
 Framework = Literal["teach-too", "hgiocld-3.2", "qca-checklist"]
 Rating = Literal["red", "amber", "green"]
@@ -325,6 +325,10 @@ class Objective(_Model):
     """The date by which the target is to be reached."""
     beneficiaries: list[Id] = Field(default_factory=list, max_length=1000)
     """Who benefits: partner or stakeholder ids."""
+    standing: bool = False
+    """True for a standard to be met all the time rather than a target to reach by a date
+    (a statutory timescale, a service standard such as a decision within one working day):
+    it needs no due date, and its target applies to every reading."""
 
 
 class Reading(_Model):
@@ -425,9 +429,15 @@ class Review(_Model):
     date: Date
     """The date of the review."""
     kind: ReviewKind = "progress"
-    """What sort of review it was."""
+    """What sort of review it was: of the partnership's `progress`, its `annual` review, an
+    `external` one (an inspection, an awarding body's verification), a `stakeholder-feedback`
+    review, or a `case-review` (a review of a case or serious incident, a case audit: it
+    looks at practice, not at how the partnership works)."""
     participants: list[Id] = Field(default_factory=list, max_length=1000)
     """Who took part: partner or stakeholder ids."""
+    learning_shared: bool | None = None
+    """Whether what the review learned was passed on to the staff and partners who do the
+    work (briefings, training, revised practice guidance). Missing means not recorded."""
 
 
 class Feedback(_Model):
@@ -441,6 +451,9 @@ class Feedback(_Model):
     """How it was gathered, e.g. `survey`, `focus group`, `learner forum`."""
     acted_on: bool = False
     """Whether the partnership acted on it (and can say what changed)."""
+    reported_back: bool | None = None
+    """Whether those who gave it were told what was decided and how their views were used
+    ("you said, we did"). Missing means not recorded."""
 
     model_config = ConfigDict(populate_by_name=True)
 

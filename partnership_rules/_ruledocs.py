@@ -11,14 +11,18 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import UsageError
+from ._vocabulary import SEVERITIES
 
 if TYPE_CHECKING:
-    from ._rule_model import CompiledRule, Ruleset
+    from ._rule_model import CompiledGroup, CompiledRule, Ruleset
 
 __all__ = [
     "RULE_FORMATS",
     "describe_condition",
+    "describe_group",
     "describe_rule",
+    "explain_text",
+    "find_group",
     "find_rule",
     "render_rules",
     "rules_markdown",
@@ -141,6 +145,120 @@ def describe_rule(compiled: CompiledRule, origin: str | None = None) -> str:
         *[f"  - {ref}" for ref in rule.references],
     ]
     return "\n".join(lines) + "\n"
+
+
+def find_group(key: str, rulesets: Iterable[Ruleset] | None = None) -> CompiledGroup:
+    """The group (one finding per cause) whose id (in any case), name or alias is ``key``,
+    among ``rulesets`` (default: every shipped ruleset). Raises :class:`UsageError` when
+    there is none."""
+    from ._rule_loader import load_rulesets
+
+    wanted = key.strip()
+    for ruleset in load_rulesets() if rulesets is None else rulesets:
+        for compiled in ruleset.groups:
+            group = compiled.group
+            if wanted in (group.id, group.name, *group.aliases) or wanted.upper() == group.id:
+                return compiled
+    raise UsageError(f"no rule or group '{key}' (rules and groups are named by id, name or alias)")
+
+
+def describe_group(
+    compiled: CompiledGroup, rulesets: Iterable[Ruleset], origin: str | None = None
+) -> str:
+    """A group in words for a terminal: what it gathers, its part rules, how its severity is
+    decided, why it matters, what to do and the sources its parts cite. ``rulesets`` are
+    searched for the part rules; ``origin`` says where the group's ruleset comes from."""
+    group = compiled.group
+    compiled_rules = {r.rule.id: r for rs in rulesets for r in rs.rules}
+    rules = {rule_id: r.rule for rule_id, r in compiled_rules.items()}
+    ruleset = f"{compiled.ruleset} ({origin})" if origin else compiled.ruleset
+    parts = []
+    for part in group.parts:
+        rule = rules.get(part.rule)
+        what = f"{rule.severity}, {rule.category}: {rule.title}" if rule else "not loaded"
+        subject = f"; its subject is the {group.about} named by `{part.key}`" if part.key else ""
+        parts.append(f'  - {part.rule} ({what}); listed as "{part.says}"{subject}')
+    severities = [rules[p.rule].severity for p in group.parts if p.rule in rules]
+    span = ""
+    if severities:  # SEVERITIES runs from the most severe down
+        lowest, highest = (
+            max(severities, key=SEVERITIES.index),
+            min(severities, key=SEVERITIES.index),
+        )
+        span = (
+            f" (its parts range from {lowest} to {highest})"
+            if lowest != highest
+            else f" (every part is {lowest})"
+        )
+    severity = [f"  The worst severity among the parts that fired{span}."]
+    for escalation in group.escalate:
+        when = (
+            f"at least {escalation.parts_at_least} parts fire"
+            if escalation.parts_at_least
+            else f"{', '.join(escalation.all_of or [])} all fire"
+        )
+        severity.append(
+            f"  Raised to {escalation.severity} when {when}: the combination means the"
+            f" partnership {_BASIS[escalation.severity_basis]} ({escalation.severity_basis})."
+        )
+    sources: list[str] = []
+    for part in group.parts:
+        for ref in rules[part.rule].references if part.rule in rules else []:
+            if str(ref) not in sources:
+                sources.append(str(ref))
+    lines = [
+        f"{group.id} {group.name}: {group.title}",
+        f"Group (one finding per cause) · Category: {group.category} · Ruleset: {ruleset}"
+        f" · About: each {group.about}",
+        "",
+        "What it gathers",
+        f"  When at least {group.min_parts} of its part rules fire about the same"
+        f" {group.about}, the audit reports one finding of this group that lists theirs as"
+        " its parts; a part that fires alone is reported as it is. The part rules keep their"
+        " ids, so selecting, ignoring and baselines work on them as before.",
+        "",
+        "Parts",
+        *parts,
+        "",
+        "Severity",
+        *severity,
+        "",
+        *[
+            f"  {line}"
+            for part in group.parts
+            if part.rule in compiled_rules
+            for line in _thresholds_used(compiled_rules[part.rule])[:1]
+        ],
+        "",
+        "Why it matters",
+        f"  {' '.join(group.rationale.split())}",
+        "",
+        "What to do",
+        f"  {' '.join(group.remedy.split())}",
+        "",
+        "Message",
+        f"  {group.message}",
+        "",
+        "Sources (cited by its parts)",
+        *[f"  - {source}" for source in sources],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def explain_text(key: str, rulesets: Sequence[Ruleset] | None = None) -> str:
+    """The explanation of the rule or group named ``key`` (id, name or alias) among
+    ``rulesets`` (default: every shipped ruleset), as ``explain`` prints it. Raises
+    :class:`UsageError` when neither exists."""
+    from ._rule_loader import load_rulesets
+
+    loaded = list(load_rulesets() if rulesets is None else rulesets)
+    origins = {rs.name: rs.describe_origin() for rs in loaded}
+    try:
+        rule = find_rule(key, loaded)
+    except UsageError:
+        group = find_group(key, loaded)
+        return describe_group(group, loaded, origins.get(group.ruleset))
+    return describe_rule(rule, origins.get(rule.ruleset))
 
 
 def render_rules(rulesets: Sequence[Ruleset], fmt: str = "text") -> str:

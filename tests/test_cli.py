@@ -180,7 +180,33 @@ def test_explain_shows_rationale_remedy_and_sources() -> None:
 def test_explain_unknown_rule_exits_2() -> None:
     result = run("explain", "NOPE999")
     assert result.exit_code == 2
-    assert result.stderr.startswith("partnership-rules: no rule 'NOPE999'")
+    assert result.stderr.startswith("partnership-rules: no rule or group 'NOPE999'")
+
+
+@pytest.mark.parametrize("group_id", ["CORE100", "CORE101", "CORE102", "CORE103", "NVQ100"])
+def test_explain_a_group_says_what_it_gathers(group_id: str) -> None:
+    from partnership_rules import find_group, load_rulesets
+
+    group = find_group(group_id).group
+    rules = {r.rule.id: r.rule for rs in load_rulesets() for r in rs.rules}
+    result = run("explain", group_id.lower())
+    assert result.exit_code == 0, result.stderr
+    text = result.output
+    assert text.startswith(f"{group.id} {group.name}: {group.title}\n")
+    for heading in ("What it gathers", "Parts", "Severity", "Why it matters", "What to do"):
+        assert f"\n{heading}\n" in text
+    for part in group.parts:  # each part by id and title
+        assert f"{part.rule} (" in text and rules[part.rule].title in text
+    sources = text.split("Sources (cited by its parts)\n", 1)[1]
+    cited = {str(ref) for part in group.parts for ref in rules[part.rule].references}
+    assert cited and all(source in sources for source in cited)
+
+
+def test_explain_a_group_names_its_escalation_and_thresholds() -> None:
+    power = run("explain", "power-held-by-one-partner").output
+    assert "Raised to high when at least 3 parts fire" in power
+    ratios = run("explain", "NVQ100").output
+    assert "`max_candidates_per_assessor`" in ratios and "(every part is medium)" in ratios
 
 
 @pytest.mark.parametrize("command", ["audit", "rules", "explain", "coverage", "engines"])

@@ -23,6 +23,8 @@ class Participation:
     """Feedback items it gave."""
     feedback_acted_on: Counter[str]
     """Of those, acted on."""
+    feedback_not_reported_back: Counter[str]
+    """Of those, recorded as not reported back to whoever gave it."""
     reviews: Counter[str]
     """Reviews it took part in."""
 
@@ -33,6 +35,7 @@ def participation(ctx: FactContext) -> Participation:
     return Participation(
         feedback=Counter(f.from_ for f in feedback),
         feedback_acted_on=Counter(f.from_ for f in feedback if f.acted_on),
+        feedback_not_reported_back=Counter(f.from_ for f in feedback if f.reported_back is False),
         reviews=Counter(pid for r in ctx.record.reviews for pid in set(r.participants)),
     )
 
@@ -51,6 +54,11 @@ def participation(ctx: FactContext) -> Participation:
     learner_feedback_count=number("feedback items from learner stakeholders"),
     learner_feedback_acted_on_count=number("of those, acted on"),
     open_issue_count=number("issues not resolved"),
+    case_review_count=number("reviews of kind case-review (of a case or serious incident)"),
+    unshared_learning_review_count=number(
+        "reviews up to the audit date whose learning is recorded as not passed on to the staff"
+        " and partners who do the work (learning_shared: false)"
+    ),
 )
 def monitoring_summary(ctx: FactContext, partnership: Partnership) -> Values:
     record = ctx.record
@@ -79,6 +87,10 @@ def monitoring_summary(ctx: FactContext, partnership: Partnership) -> Values:
         "learner_feedback_count": len(learner_feedback),
         "learner_feedback_acted_on_count": sum(1 for f in learner_feedback if f.acted_on),
         "open_issue_count": sum(1 for i in record.issues if i.resolved is None),
+        "case_review_count": sum(1 for r in reviews if r.kind == "case-review"),
+        "unshared_learning_review_count": sum(
+            1 for r in reviews if r.date <= ctx.as_of and r.learning_shared is False
+        ),
     }
 
 

@@ -1,9 +1,12 @@
 """Outcome facts: where each objective stands against its baseline and target.
 
 An objective's progress is read from one of its metrics, its *outcome metric*: of its
-quantitative metrics, the one with the latest numeric reading on or before the audit date
-(ties: the smallest id), or, when none has such a reading, the quantitative metric with the
-smallest id. Readings after the audit date have not happened yet and are left out; readings
+quantitative metrics that measure results (dimension ``results`` or focus ``outcomes``), or of
+all its quantitative metrics when none does, the one with the latest numeric reading on or
+before the audit date (ties: the smallest id), or, when none has such a reading, the one with
+the smallest id. Results come first because a target is set on what the partnership
+achieves: a compliance check read last week says nothing about whether the pass rate reached
+its target. Readings after the audit date have not happened yet and are left out; readings
 on the same date count as one, their mean, so that the order of the list never matters.
 
 The metric's ``direction`` says which way is better: progress, whether the target is met
@@ -70,6 +73,8 @@ def _outcome_metric(ctx: FactContext, objective_key: str) -> tuple[Metric | None
         (ctx.once(_metrics)[m] for m in ctx.sources(objective_key, "measures") if m in every),
         key=lambda metric: metric.id,
     )
+    results = [m for m in candidates if m.dimension == "results" or m.focus == "outcomes"]
+    candidates = results or candidates
     if not candidates:
         return None, None
     read = [m for m in candidates if every[node_key("metric", m.id)].dates]
@@ -115,8 +120,9 @@ def _elapsed(start: dt.date | None, due: dt.date | None, when: dt.date) -> float
     baseline=number("the baseline value recorded"),
     target=number("the target value recorded"),
     outcome_metric=text(
-        "the metric progress is read from: of its quantitative metrics, the one with the"
-        " latest numeric reading up to the audit date (ties: smallest id)"
+        "the metric progress is read from: of its quantitative metrics (those measuring"
+        " results first), the one with the latest numeric reading up to the audit date"
+        " (ties: smallest id)"
     ),
     direction=text("which way is better for its outcome metric: higher or lower"),
     outcome_reading_count=number(

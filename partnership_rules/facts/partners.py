@@ -137,6 +137,10 @@ PARTNER: FactType[Partner] = FactType(
     in_governance=flag("sits on at least one governance body"),
     feedback_count=number("feedback items from it"),
     feedback_acted_on_count=number("of those, acted on"),
+    feedback_not_reported_back_count=number(
+        "feedback items from it recorded as not reported back: it was not told how its views"
+        " were used"
+    ),
     review_count=number("reviews it took part in"),
 )
 def stakeholder_fields(ctx: FactContext, stakeholder: Stakeholder) -> Values:
@@ -153,6 +157,7 @@ def stakeholder_fields(ctx: FactContext, stakeholder: Stakeholder) -> Values:
         "in_governance": seats > 0 or bool(ctx.targets(key, "chairs")),
         "feedback_count": tally.feedback[stakeholder.id],
         "feedback_acted_on_count": tally.feedback_acted_on[stakeholder.id],
+        "feedback_not_reported_back_count": tally.feedback_not_reported_back[stakeholder.id],
         "review_count": tally.reviews[stakeholder.id],
     }
 

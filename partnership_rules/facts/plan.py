@@ -95,6 +95,10 @@ def _metric_dimensions(ctx: FactContext) -> dict[str, str | None]:
     has_target=flag("a target value is recorded"),
     has_due_date=flag("a due date is recorded"),
     days_until_due=number("days until it is due (negative once past)"),
+    standing=flag(
+        "a standard to meet all the time (objective.standing): it needs no due date and its"
+        " target applies to every reading"
+    ),
     has_number=flag("the statement contains a number"),
     vague_terms=texts("vague words found in the statement"),
     vague_term_count=number("how many vague words"),
@@ -125,6 +129,7 @@ def objective_fields(ctx: FactContext, objective: Objective) -> Values:
         "has_target": objective.target is not None,
         "has_due_date": objective.due is not None,
         "days_until_due": due_in,
+        "standing": objective.standing,
         "has_number": bool(_DIGIT.search(statement)),
         "vague_terms": found,
         "vague_term_count": len(found),
