@@ -59,16 +59,18 @@ def build_finding(
     fact: Fact,
     budget: ReportBudget | None = None,
     contexts: Collection[str] = (),
+    joined: Fact | None = None,
 ) -> Finding:
-    """The finding of ``rule`` on the subject described by ``fact``, its texts bounded (and
-    counted in ``budget``, when given); its remedy worded for ``contexts`` (the record's
-    applicable rulesets) where the rule has such a wording."""
+    """The finding of ``rule`` on the subject described by ``fact`` (and, for a rule with a
+    ``join``, the fact it found, ``joined``), its texts bounded (and counted in ``budget``,
+    when given); its remedy worded for ``contexts`` (the record's applicable rulesets) where
+    the rule has such a wording."""
     budget = budget if budget is not None else ReportBudget()
     r = rule.rule
-    values = rule.placeholder_values(fact)
+    values = rule.placeholder_values(fact, joined)
     message, cut_message = render_bounded(r.message, values, MAX_MESSAGE_CHARS)
     remedy, cut_remedy = render_bounded(r.remedy_for(contexts), values, MAX_REMEDY_CHARS)
-    evidence, cut_evidence = _evidence(rule, fact)
+    evidence, cut_evidence = _evidence(rule, values)
     budget.truncated_texts += cut_message + cut_remedy + cut_evidence
     return Finding(
         rule=r.id,
@@ -135,17 +137,23 @@ def findings_from_matches(
     budget is spent the rest are counted in ``budget.omitted_findings``."""
     budget = budget if budget is not None else ReportBudget()
     wanted = [
-        (SEVERITIES.index(rules[rule_id].rule.severity), rule_id, subject)
-        for rule_id, subject in matches
+        (SEVERITIES.index(rules[rule_id].rule.severity), rule_id, subject, joined)
+        for rule_id, subject, joined in matches
         if rules[rule_id].ruleset in rulesets
     ]
     wanted.sort()
     findings = []
-    for index, (_, rule_id, subject) in enumerate(wanted):
+    for index, (_, rule_id, subject, joined) in enumerate(wanted):
         if budget.remaining <= 0:
             budget.omitted_findings += len(wanted) - index
             break
-        finding = build_finding(rules[rule_id], facts_by_subject[subject], budget, rulesets)
+        finding = build_finding(
+            rules[rule_id],
+            facts_by_subject[subject],
+            budget,
+            rulesets,
+            facts_by_subject[joined] if joined else None,
+        )
         budget.remaining -= _size(finding)
         findings.append(finding)
     return findings

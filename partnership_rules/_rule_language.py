@@ -71,6 +71,12 @@ _RULE_FIELDS = {
     "applies_to": "The fact type the rule tests (see *Fact types*): the rule runs once per"
     " fact of that type, and a finding's subject is that fact's subject.",
     "when": "The condition (see *Conditions*).",
+    "join": "Optional: a second subject the rule tests with its own (see *Two subjects and"
+    " absence*): `{type: FACT_TYPE, on: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule"
+    " fires when some fact of that type matches.",
+    "absent": "Optional: something that must not exist (see *Two subjects and absence*):"
+    " `{type: FACT_TYPE, on: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule fires when"
+    " no fact of that type matches.",
     "message": "The finding's message, with placeholders (see *Message placeholders*).",
     "rationale": "Why it matters.",
     "remedy": "What to do about it; may use placeholders too.",
@@ -79,7 +85,7 @@ _RULE_FIELDS = {
     "references": "Sources: a list of `{source: KEY, section: TEXT}`; a key of the source"
     " catalogue (`partnership-rules sources`) or a source of one's own with a title.",
     "evidence": "Fact fields reported as the finding's evidence (default: the fields the"
-    " condition tests).",
+    " conditions test); `TYPE.FIELD` names a field of the fact the `join` found.",
     "aliases": "Former ids that still select and explain the rule.",
     "covers": "Points of the sources the rule checks (for the coverage matrix).",
     "tags": "Free slugs for grouping.",
@@ -125,33 +131,38 @@ _SINGLE_FACT = """\
 """
 _TWO_SUBJECTS = """\
   - id: OWN002
-    name: own-accountable-partner-outside-governance
-    title: Partner accountable for actions sits on no governance body
+    name: own-action-answered-for-outside-governance
+    title: An open action's accountable partner sits on no governance body
     severity: medium
     category: missing-governance
-    applies_to: partner
-    when:
-      all:
-        - {field: accountable_action_count, gt: 0}
-        - {field: in_governance, equals: false}
+    applies_to: action
+    when: {field: status, not_equals: done}
+    join:
+      type: partner
+      on: {accountable: id}
+      when: {field: in_governance, equals: false}
     message: >-
-      Partner '{id}' is accountable for {accountable_action_count} actions but sits on no
+      Action '{id}' is answered for by {partner.name} ({partner.id}), who sits on no
       governance body.
     rationale: Whoever answers for the work should be where the work is reviewed.
-    remedy: Give the partner a seat on the body that reviews the action plan.
+    remedy: Give {partner.name} a seat on the body that reviews the action plan.
     references: [{source: qca-partnership-guide}]
 """
 _ABSENCE = """\
   - id: OWN003
     name: own-objective-no-action-serves
-    title: No action serves the objective
+    title: No open action serves the objective
     severity: medium
     category: vague-objectives
     applies_to: objective
-    when: {field: action_count, equals: 0}
-    message: "No action in the plan serves objective '{id}'."
-    rationale: An objective nothing is done for will not be met.
-    remedy: Link at least one action to the objective, or drop it.
+    when: {field: has_target, equals: true}
+    absent:
+      type: action
+      on: {id: objective}
+      when: {field: status, not_equals: done}
+    message: "No open action in the plan serves objective '{id}'."
+    rationale: An objective nothing is being done for will not be met.
+    remedy: Link an action to the objective, or drop it.
     references: [{source: qca-partnership-guide}]
 """
 
@@ -263,7 +274,29 @@ def rule_language_markdown() -> str:
         "- `{threshold.NAME}`: the value of a threshold of the ruleset;",
         "- `{type}`: the fact type.",
         "",
+        "- `{TYPE.FIELD}`: a field of the fact the rule's `join` found, such as `{partner.name}`.",
+        "",
         "A placeholder that names no field of the fact type is refused when the file loads.",
+        "",
+        "## Two subjects and absence",
+        "",
+        "A rule tests its subject's fact (`applies_to`, `when`) and may also look at one other",
+        "fact beside it, joined on fields:",
+        "",
+        "- `join: {type: TYPE, on: {FIELD: OTHER_FIELD, ...}, when: CONDITION}`: the rule fires",
+        "  when some fact of type TYPE has OTHER_FIELD equal to the subject's FIELD (every pair",
+        "  in `on`) and meets `when` (optional, a condition on that fact's fields). The finding",
+        "  is still one per subject; its placeholders may name the other fact's fields as",
+        "  `{TYPE.FIELD}` (the first such fact by subject, when several match).",
+        "- `absent: {type: TYPE, on: {...}, when: CONDITION}`: the rule fires when no such fact",
+        "  exists.",
+        "",
+        "`on` compares 1 to 4 pairs of fields of one kind (text, number or true/false; not",
+        "lists); a field without a value equals nothing, so a subject without one has no",
+        "joined fact. `id` names the item's id in the record (`accountable` and `owner` hold",
+        "partners' ids; an action's `objective` holds an objective's id). A subject is never",
+        "its own other fact. A rule may have a `join`, an `absent`, or both. `self-assessment`",
+        "facts are checked apart from the others (after them) and cannot be joined.",
         "",
         "## Examples",
         "",
@@ -329,17 +362,17 @@ def rule_language_markdown() -> str:
         _SINGLE_FACT.rstrip(),
         "```",
         "",
-        "A rule on two subjects together, partners and actions: a partner accountable for",
-        "actions that sits on no governance body. Relations between subjects are counted into",
-        "the facts (`accountable_action_count`, `in_governance` are partner fields), so the",
-        "rule tests the partner's fact; its finding names the partner.",
+        "A rule on two subjects together (`join`): an action not yet done whose accountable",
+        "partner sits on no governance body. The finding is about the action; its message",
+        "names the partner the join found.",
         "",
         "```yaml",
         _TWO_SUBJECTS.rstrip(),
         "```",
         "",
-        "A rule on the absence of something: an objective that no action serves (`action_count`",
-        "counts the actions linked to it).",
+        "A rule on the absence of something (`absent`): an objective with a target that no",
+        "open action serves (no action whose `objective` is this objective's `id` and whose",
+        "status is not `done`).",
         "",
         "```yaml",
         _ABSENCE.rstrip(),

@@ -44,8 +44,10 @@ from ._rule_cache import cache_key, cached_ruleset, store_ruleset
 from ._rule_model import (
     MAX_RULES_PER_FILE,
     CompiledGroup,
+    CompiledJoin,
     CompiledRule,
     Group,
+    Join,
     Rule,
     RuleFile,
     Ruleset,
@@ -54,6 +56,7 @@ from ._rule_model import (
 )
 from ._sources import source_keys
 from ._templates import FieldSpec, template_problems
+from ._vocabulary import RESERVED_FIELDS
 from .engines._limits import distinct_test_problem
 from .facts import FACT_SCHEMAS
 
@@ -120,10 +123,22 @@ def compile_rule(
         ]
     compiled = compile_condition(rule.when, rule.applies_to, schema, f"{label}.when", values)
     problems = list(compiled.problems)
+    joins: dict[str, CompiledJoin | None] = {}
+    used = list(compiled.thresholds)
+    for key in ("join", "absent"):
+        joins[key], join_thresholds, join_problems = compile_join(
+            getattr(rule, key), rule.applies_to, f"{label}.{key}", values
+        )
+        problems += join_problems
+        used += [name for name in join_thresholds if name not in used]
+    join = joins["join"]
+    joined = (join.type, FACT_SCHEMAS[join.type]) if join is not None else None
     texts = [("message", rule.message), ("remedy", rule.remedy)]
     texts += [(f"remedy_in_context.{k}", v) for k, v in rule.remedy_in_context.items()]
     for part, text in texts:
-        problems += template_problems(text, rule.applies_to, schema, f"{label}.{part}", thresholds)
+        problems += template_problems(
+            text, rule.applies_to, schema, f"{label}.{part}", thresholds, joined
+        )
     for index, reference in enumerate(rule.references):
         # A source of one's own is cited with its title; a catalogue key needs none.
         if reference.source not in source_keys() and not reference.title:
@@ -134,20 +149,107 @@ def compile_rule(
                     f"{label}.references[{index}].source",
                 )
             )
-    evidence = tuple(rule.evidence) if rule.evidence is not None else compiled.fields
+    if rule.evidence is not None:
+        evidence = tuple(rule.evidence)
+    else:  # what the conditions test, the joined fact's fields after its type
+        evidence = compiled.fields
+        if join is not None:
+            evidence += tuple(f"{join.type}.{name}" for name in join.fields)
     for name in evidence:
-        if name not in schema:
+        fact_type, field_name = rule.applies_to, name
+        if join is not None and name.startswith(f"{join.type}."):
+            fact_type, field_name = join.type, name[len(join.type) + 1 :]
+        if field_name not in FACT_SCHEMAS[fact_type]:
             problems.append(
-                Problem(f"'{name}' is not a field of {rule.applies_to} facts", f"{label}.evidence")
+                Problem(f"'{field_name}' is not a field of {fact_type} facts", f"{label}.evidence")
             )
     if problems:
         return None, problems
     full = {"$and": [{"type": rule.applies_to}, compiled.condition]}
     uses = tuple(
         ThresholdUse(name, thresholds[name].label, values[name], thresholds[name].default)
-        for name in compiled.thresholds
+        for name in used
     )
-    return CompiledRule(rule, ruleset, full, compiled.fields, evidence, uses), []
+    return (
+        CompiledRule(rule, ruleset, full, compiled.fields, evidence, uses, join, joins["absent"]),
+        [],
+    )
+
+
+# Self-assessment facts are checked after the others (once they carry the findings that
+# contradict them), so no rule may join them with facts of another type.
+_UNJOINABLE = ("self-assessment",)
+# The one reserved field a join may compare: the record's id of the item (not its subject).
+_JOINABLE_RESERVED = ("id",)
+
+
+def compile_join(
+    join: Join | None, subject_type: str, where: str, values: Mapping[str, float]
+) -> tuple[CompiledJoin | None, tuple[str, ...], list[Problem]]:
+    """Compile a rule's ``join`` or ``absent`` (None: nothing to compile) for a rule about
+    ``subject_type`` facts; ``where`` locates it (``rules[3] (CORE001).join``), ``values``
+    are the thresholds its condition may name. Returns the compiled join (None when there
+    are problems), the names of the thresholds its condition uses, and its problems."""
+    if join is None:
+        return None, (), []
+    other = FACT_SCHEMAS.get(join.type)
+    if other is None:
+        return (
+            None,
+            (),
+            [
+                Problem(
+                    f"unknown fact type '{join.type}' (one of: {', '.join(FACT_SCHEMAS)})",
+                    f"{where}.type",
+                )
+            ],
+        )
+    problems = [
+        Problem(
+            f"{fact_type} facts are checked apart from the others and cannot be joined",
+            f"{where}.type",
+        )
+        for fact_type in dict.fromkeys((subject_type, join.type))
+        if fact_type in _UNJOINABLE
+    ]
+    for mine, theirs in join.on.items():
+        for name, fact_type, schema in (
+            (mine, subject_type, FACT_SCHEMAS[subject_type]),
+            (theirs, join.type, other),
+        ):
+            if name not in schema:
+                problems.append(
+                    Problem(f"'{name}' is not a field of {fact_type} facts", f"{where}.on.{mine}")
+                )
+            elif name in RESERVED_FIELDS and name not in _JOINABLE_RESERVED:
+                problems.append(
+                    Problem(f"'{name}' is reserved and cannot be joined on", f"{where}.on.{mine}")
+                )
+            elif schema[name].type == "list":
+                problems.append(
+                    Problem(f"'{name}' is a list and cannot be joined on", f"{where}.on.{mine}")
+                )
+        if mine in FACT_SCHEMAS[subject_type] and theirs in other:
+            kinds = FACT_SCHEMAS[subject_type][mine].type, other[theirs].type
+            if kinds[0] != kinds[1]:
+                problems.append(
+                    Problem(
+                        f"'{mine}' is {kinds[0]} but '{theirs}' of {join.type} facts is"
+                        f" {kinds[1]}: joined fields are of one kind",
+                        f"{where}.on.{mine}",
+                    )
+                )
+    condition: dict[str, Any] = {"type": join.type}
+    fields: tuple[str, ...] = ()
+    thresholds: tuple[str, ...] = ()
+    if join.when is not None:
+        compiled = compile_condition(join.when, join.type, other, f"{where}.when", values)
+        problems += compiled.problems
+        condition = {"$and": [condition, compiled.condition]}
+        fields, thresholds = compiled.fields, compiled.thresholds
+    if problems:
+        return None, (), problems
+    return CompiledJoin(join.type, tuple(join.on.items()), condition, fields), thresholds, []
 
 
 @dataclass(frozen=True)

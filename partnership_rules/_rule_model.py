@@ -24,12 +24,15 @@ from ._templates import render_template
 from ._vocabulary import SEVERITY_OF_BASIS, Category, Severity, SeverityBasis
 
 __all__ = [
+    "MAX_JOIN_FIELDS",
     "MAX_RULES_PER_FILE",
     "CompiledGroup",
     "CompiledRule",
     "Escalation",
+    "CompiledJoin",
     "Group",
     "GroupPart",
+    "Join",
     "Reference",
     "Rule",
     "RuleExamples",
@@ -112,6 +115,24 @@ class RuleExamples(_Strict):
     quiet: list[_ExampleCase] = Field(default_factory=list, max_length=50)
 
 
+# A join names a fact field on each side; at most this many pairs must all be equal.
+MAX_JOIN_FIELDS = 4
+
+
+class Join(_Strict):
+    """Another fact a rule looks at beside its subject (``join``: some such fact exists;
+    ``absent``: none does): facts of ``type`` whose fields equal the subject's as ``on``
+    says (the subject's field: the other fact's field, such as ``{accountable: id}``) and
+    that meet ``when``, if given. The subject itself is never its own other fact."""
+
+    type: str
+    on: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=80)],
+        Annotated[str, StringConstraints(min_length=1, max_length=80)],
+    ] = Field(min_length=1, max_length=MAX_JOIN_FIELDS)
+    when: dict[str, Any] | None = None
+
+
 class Rule(_Strict):
     """One rule, as written in a rule file."""
 
@@ -124,6 +145,11 @@ class Rule(_Strict):
     category: Category
     applies_to: str
     when: dict[str, Any]
+    # A second subject (some fact of another type, joined on fields) the rule also tests;
+    # its fields are placeholders as {TYPE.FIELD}.
+    join: Join | None = None
+    # Something that must not exist (no fact of a type, joined on fields) for the rule to fire.
+    absent: Join | None = None
     message: _Text
     rationale: _Text
     remedy: _Text
@@ -326,6 +352,18 @@ class RuleFile(_Strict):
 
 
 @dataclass(frozen=True)
+class CompiledJoin:
+    """A rule's ``join`` or ``absent``, compiled: the other fact's type, the pairs of fields
+    that must be equal (the subject's, the other fact's), its condition in the engine's form
+    (including the fact-type test) and the fields of the other fact that condition tests."""
+
+    type: str
+    on: tuple[tuple[str, str], ...]
+    condition: dict[str, Any]
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     """A validated rule with its condition compiled to the engine's JSON condition form."""
 
@@ -333,27 +371,37 @@ class CompiledRule:
     ruleset: str
     condition: dict[str, Any]  # durable-rules condition, including the fact-type test
     fields: tuple[str, ...]  # fact fields the condition tests
-    evidence: tuple[str, ...]  # fact fields reported as evidence
+    # Fact fields reported as evidence; "TYPE.FIELD" names a field of the joined fact.
+    evidence: tuple[str, ...]
     thresholds: tuple[ThresholdUse, ...] = ()  # the named thresholds its condition uses
+    join: CompiledJoin | None = None  # another fact that must exist (see Rule.join)
+    absent: CompiledJoin | None = None  # another fact that must not exist (Rule.absent)
 
     @property
     def id(self) -> str:
         return self.rule.id
 
-    def render_message(self, fact: dict[str, Any]) -> str:
-        """The rule's message with the fact's values (and its thresholds) filled in."""
-        return render_template(self.rule.message, self.placeholder_values(fact))
+    def render_message(self, fact: dict[str, Any], joined: Mapping[str, Any] | None = None) -> str:
+        """The rule's message with the fact's values (and its thresholds, and the joined
+        fact's values) filled in."""
+        return render_template(self.rule.message, self.placeholder_values(fact, joined))
 
-    def render_remedy(self, fact: dict[str, Any]) -> str:
+    def render_remedy(self, fact: dict[str, Any], joined: Mapping[str, Any] | None = None) -> str:
         """The rule's remedy, with any placeholders filled in from the fact."""
-        return render_template(self.rule.remedy, self.placeholder_values(fact))
+        return render_template(self.rule.remedy, self.placeholder_values(fact, joined))
 
-    def placeholder_values(self, fact: Mapping[str, Any]) -> Mapping[str, Any]:
-        """What the rule's placeholders may name: the fact's fields and, as
-        ``threshold.NAME``, the values of the thresholds the rule uses."""
-        if not self.thresholds:
+    def placeholder_values(
+        self, fact: Mapping[str, Any], joined: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any]:
+        """What the rule's placeholders may name: the fact's fields, as ``threshold.NAME``
+        the values of the thresholds the rule uses and, as ``TYPE.FIELD``, the fields of the
+        fact its ``join`` found (``joined``)."""
+        if not self.thresholds and self.join is None:
             return fact
-        return {**fact, **{f"threshold.{t.name}": t.value for t in self.thresholds}}
+        values = {**fact, **{f"threshold.{t.name}": t.value for t in self.thresholds}}
+        if self.join is not None and joined is not None:
+            values.update({f"{self.join.type}.{k}": v for k, v in joined.items()})
+        return values
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Message templates: a rule's ``message`` and ``remedy`` with ``{field}`` placeholders.
 
-A placeholder names a field of the fact the rule applies to (or ``type``), or a threshold
-of the rule's ruleset (``{threshold.max_candidates_per_assessor}``); a number may carry a
+A placeholder names a field of the fact the rule applies to (or ``type``), a threshold
+of the rule's ruleset (``{threshold.max_candidates_per_assessor}``), or a field of the fact
+the rule's ``join`` found, after its type (``{partner.name}``); a number may carry a
 number format (``{share:.0%}``). :func:`template_problems` checks a template
 against a fact schema when a rule file is loaded; :func:`render_template` fills it in.
 """
@@ -100,10 +101,12 @@ def template_problems(
     schema: Mapping[str, FieldSpec],
     where: str,
     thresholds: Collection[str] = (),
+    joined: tuple[str, Mapping[str, FieldSpec]] | None = None,
 ) -> list[Problem]:
-    """Problems with ``template`` for facts of ``fact_type`` (fields as in ``schema``, and
-    the ruleset's ``thresholds``): a malformed placeholder, an unknown field or threshold, or
-    a format that is not a number format on a number. Each problem's path is ``where``."""
+    """Problems with ``template`` for facts of ``fact_type`` (fields as in ``schema``, the
+    ruleset's ``thresholds`` and, when the rule joins another fact, ``joined``: its type and
+    fields): a malformed placeholder, an unknown field or threshold, or a format that is not
+    a number format on a number. Each problem's path is ``where``."""
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as error:
@@ -125,19 +128,41 @@ def template_problems(
                     )
                 )
             continue
-        if field not in schema and field != "type":
-            problems.append(
-                Problem(f"placeholder '{{{field}}}' is not a field of {fact_type} facts", where)
-            )
-        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
-            problems.append(
-                Problem(
-                    f"placeholder '{{{field}}}' may only use a number format such as :.1f or :.0%",
-                    where,
-                )
-            )
-        elif spec and (field not in schema or schema[field].type != "number"):
-            problems.append(
-                Problem(f"placeholder '{{{field}}}' has a number format but is not a number", where)
-            )
+        if joined is not None and field.startswith(f"{joined[0]}."):
+            name = field[len(joined[0]) + 1 :]
+            problems += _field_problems(field, name, spec, conversion, *joined, where)
+            continue
+        problems += _field_problems(field, field, spec, conversion, fact_type, schema, where)
     return problems
+
+
+def _field_problems(
+    placeholder: str,
+    field: str,
+    spec: str | None,
+    conversion: str | None,
+    fact_type: str,
+    schema: Mapping[str, FieldSpec],
+    where: str,
+) -> list[Problem]:
+    """Problems with the placeholder ``{placeholder}``, which names ``field`` of
+    ``fact_type`` facts (fields as in ``schema``)."""
+    if field not in schema and field != "type":
+        return [
+            Problem(f"placeholder '{{{placeholder}}}' is not a field of {fact_type} facts", where)
+        ]
+    if conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+        return [
+            Problem(
+                f"placeholder '{{{placeholder}}}' may only use a number format such as :.1f"
+                " or :.0%",
+                where,
+            )
+        ]
+    if spec and (field not in schema or schema[field].type != "number"):
+        return [
+            Problem(
+                f"placeholder '{{{placeholder}}}' has a number format but is not a number", where
+            )
+        ]
+    return []

@@ -36,6 +36,7 @@ from partnership_rules import (
     load_record,
     record_from_data,
 )
+from partnership_rules._rule_language import worked_examples
 from partnership_rules._rule_loader import load_ruleset, load_rulesets, shipped_ruleset_names
 from partnership_rules._rule_model import CompiledRule
 from partnership_rules._vocabulary import RESERVED_FIELDS
@@ -54,6 +55,20 @@ SHIPPED = shipped_ruleset_names()
 EVERY_FIELD = write_every_field_ruleset()
 
 
+def _write_worked_examples() -> str:
+    """The rule language reference's worked examples (a join and an absence among them), as
+    a rule file in a temporary directory; its path."""
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".yaml", prefix="worked-", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write("ruleset: my-checks\ntitle: Worked examples\nrules:\n")
+        handle.write("".join(worked_examples()))
+    return handle.name
+
+
+WORKED = _write_worked_examples()
+
+
 def _findings(auditor: Auditor, record: Any) -> list[dict[str, Any]]:
     return [f.model_dump(mode="json") for f in auditor.audit(record).findings]
 
@@ -64,16 +79,18 @@ if durable_available():
     DURABLE = {
         "shipped": Auditor(SHIPPED, engine="durable"),
         "every": Auditor([EVERY_FIELD], engine="durable"),
+        "worked": Auditor([WORKED], engine="durable"),
     }
 PYTHON = {
     "shipped": Auditor(SHIPPED, engine="python"),
     "every": Auditor([EVERY_FIELD], engine="python"),
+    "worked": Auditor([WORKED], engine="python"),
 }
 
 
 @needs_durable
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-@pytest.mark.parametrize("rules", ["shipped", "every"])
+@pytest.mark.parametrize("rules", ["shipped", "every", "worked"])
 def test_engines_agree_on_every_example(example: Path, rules: str) -> None:
     record = load_record(example)
     assert _findings(DURABLE[rules], record) == _findings(PYTHON[rules], record)
@@ -89,7 +106,7 @@ def test_engines_agree_on_every_example_with_contexts() -> None:
 @needs_durable
 @given(records())
 def test_engines_agree_on_generated_records(record: dict[str, Any]) -> None:
-    for rules in ("shipped", "every"):
+    for rules in ("shipped", "every", "worked"):
         assert _findings(DURABLE[rules], record) == _findings(PYTHON[rules], record)
 
 
@@ -216,6 +233,187 @@ def test_engines_agree_on_every_operator_at_the_boundaries(
     check()
 
 
+# --- joins and absence: two subjects at once ----------------------------------------------
+
+# Fields the join rules below compare and test, per fact type (kind as in the fact schemas).
+_JOIN_FIELDS = {
+    "partner": ("in_governance", "seat_count", "kind"),
+    "objective": ("owner", "has_target", "metric_count"),
+    "action": ("accountable", "objective", "follows", "status", "responsible_count"),
+}
+_IDS = ("f0", "f1", "f2")
+
+
+def _join_rule(n: int, applies_to: str, when: dict[str, Any], **others: Any) -> dict[str, Any]:
+    return {
+        "id": f"JN{n:03d}",
+        "name": f"join-{n}",
+        "title": "join",
+        "severity": "info",
+        "category": "compliance",
+        "applies_to": applies_to,
+        "when": when,
+        "message": "{subject}",
+        "rationale": "test",
+        "remedy": "test",
+        "references": [{"source": "qca-partnership-guide"}],
+        **others,
+    }
+
+
+def _join_rules() -> dict[str, Any]:
+    """Joins many-to-one, one-to-many and of one type with itself, absences of another type
+    and of the subject's own type, with and without conditions on the other fact, and both
+    in one rule."""
+    not_done = {"field": "status", "not_equals": "done"}
+    outside = {"field": "in_governance", "equals": False}
+    specs = [
+        ("action", not_done, {"join": {"type": "partner", "on": {"accountable": "id"}}}),
+        (
+            "action",
+            not_done,
+            {"join": {"type": "partner", "on": {"accountable": "id"}, "when": outside}},
+        ),
+        (
+            "partner",
+            {"field": "seat_count", "gte": 1},
+            {"join": {"type": "action", "on": {"id": "accountable"}, "when": not_done}},
+        ),
+        (
+            "action",
+            {"field": "responsible_count", "gt": 0},
+            {"join": {"type": "action", "on": {"objective": "objective"}}},
+        ),
+        (
+            "objective",
+            {"field": "has_target", "equals": True},
+            {
+                "join": {
+                    "type": "partner",
+                    "on": {"owner": "id"},
+                    "when": {"field": "kind", "one_of": ["a", "b"]},
+                }
+            },
+        ),
+        (
+            "objective",
+            {"field": "has_target", "exists": True},
+            {"absent": {"type": "action", "on": {"id": "objective"}}},
+        ),
+        (
+            "objective",
+            {"field": "metric_count", "lt": 2},
+            {"absent": {"type": "action", "on": {"id": "objective"}, "when": not_done}},
+        ),
+        (
+            "action",
+            {"field": "status", "exists": True},
+            {"absent": {"type": "action", "on": {"id": "follows"}}},
+        ),
+        (
+            "partner",
+            {"field": "kind", "exists": True},
+            {"absent": {"type": "objective", "on": {"id": "owner"}}},
+        ),
+        (
+            "action",
+            not_done,
+            {
+                "join": {"type": "partner", "on": {"accountable": "id"}},
+                "absent": {"type": "action", "on": {"id": "follows"}, "when": not_done},
+            },
+        ),
+        (
+            "action",
+            {"field": "responsible_count", "gte": 0},
+            {"join": {"type": "action", "on": {"objective": "objective", "status": "status"}}},
+        ),
+    ]
+    rules = [_join_rule(n, t, when, **others) for n, (t, when, others) in enumerate(specs, 1)]
+    return {"ruleset": "joins", "title": "Joins and absences", "rules": rules}
+
+
+_JOIN_VALUES = {
+    "in_governance": st.sampled_from([None, True, False]),
+    "seat_count": st.sampled_from([None, 0, 1, 2]),
+    "kind": st.sampled_from([None, "a", "b", "c"]),
+    "owner": st.sampled_from([None, *_IDS]),
+    "has_target": st.sampled_from([None, True, False]),
+    "metric_count": st.sampled_from([None, 0, 1, 2, 1.0]),
+    "accountable": st.sampled_from([None, *_IDS]),
+    "objective": st.sampled_from([None, *_IDS]),
+    "follows": st.sampled_from([None, *_IDS]),
+    "status": st.sampled_from([None, "done", "blocked", "not-started"]),
+    "responsible_count": st.sampled_from([None, 0, 1]),
+}
+
+
+@st.composite
+def _joinable_facts(draw: Any) -> list[dict[str, Any]]:
+    """Facts of three types whose ids and links come from one small pool, so that joins
+    find one, several or no other fact, and a fact may name itself."""
+    facts = []
+    for fact_type, fields in _JOIN_FIELDS.items():
+        for record_id in draw(st.lists(st.sampled_from(_IDS), unique=True, max_size=3)):
+            fact: dict[str, Any] = {
+                "type": fact_type,
+                "subject": f"{fact_type}:{record_id}",
+                "id": record_id,
+            }
+            for field in fields:
+                value = draw(_JOIN_VALUES[field])
+                if value is not None:
+                    fact[field] = value
+            facts.append(fact)
+    return draw(st.permutations(facts))
+
+
+@pytest.fixture(scope="module")
+def join_rules(tmp_path_factory: pytest.TempPathFactory) -> list[CompiledRule]:
+    path = tmp_path_factory.mktemp("rules") / "joins.json"
+    path.write_text(json.dumps(_join_rules()), encoding="utf-8")
+    return list(load_ruleset(path).rules)
+
+
+def test_join_rules_find_what_they_say(join_rules: list[CompiledRule]) -> None:
+    # A worked case, by hand, for the plain-Python engine (the durable one must agree below).
+    facts = [
+        {"type": "partner", "subject": "partner:f0", "id": "f0", "in_governance": False},
+        {"type": "partner", "subject": "partner:f1", "id": "f1", "in_governance": True},
+        {"type": "objective", "subject": "objective:f0", "id": "f0", "has_target": True},
+        {"type": "objective", "subject": "objective:f1", "id": "f1", "has_target": True},
+        {"type": "action", "subject": "action:f0", "id": "f0", "accountable": "f0",
+         "objective": "f0", "status": "blocked"},
+        {"type": "action", "subject": "action:f1", "id": "f1", "accountable": "f1",
+         "objective": "f0", "status": "done", "follows": "f0"},
+    ]  # fmt: skip
+    found = {
+        (r, s, j)
+        for r, s, j in PythonEngine(join_rules).run(facts)
+        if r in ("JN001", "JN002", "JN006", "JN008")
+    }
+    assert found == {
+        ("JN001", "action:f0", "partner:f0"),  # open, answered for by f0
+        ("JN002", "action:f0", "partner:f0"),  # ... who sits on no body
+        ("JN006", "objective:f1", ""),  # no action serves f1
+        ("JN008", "action:f1", ""),  # no action follows f1 up (f1 follows f0)
+    }
+
+
+@needs_durable
+def test_engines_agree_on_joins_and_absences(join_rules: list[CompiledRule]) -> None:
+    from partnership_rules.engines._durable import DurableEngine
+
+    durable, python = DurableEngine(join_rules), PythonEngine(join_rules)
+
+    @given(_joinable_facts())
+    def check(facts: list[dict[str, Any]]) -> None:
+        assert durable.run(facts) == python.run(facts)
+        assert durable.live_states == 0
+
+    check()
+
+
 # --- what reaches the engine --------------------------------------------------------------
 
 ALL_RULES = [rule for rs in load_rulesets([*SHIPPED, EVERY_FIELD]) for rule in rs.rules]
@@ -296,12 +494,12 @@ def test_facts_with_the_same_id_but_different_subjects_are_both_matched() -> Non
         {"type": "partner", "subject": "partner:x", "id": "x", "seat_count": 1, "lead": True},
         {"type": "objective", "subject": "objective:x", "id": "x", "has_owner": True},
     ]
-    subjects = {subject for _, subject in PythonEngine(rules).run(facts)}
+    subjects = {subject for _, subject, _ in PythonEngine(rules).run(facts)}
     assert subjects == {"partner:x", "objective:x"}
     if durable_available():
         from partnership_rules.engines._durable import DurableEngine
 
-        assert {s for _, s in DurableEngine(rules).run(facts)} == subjects
+        assert {s for _, s, _ in DurableEngine(rules).run(facts)} == subjects
 
 
 def test_numbers_the_c_engine_cannot_read_are_converted_or_refused() -> None:
@@ -333,6 +531,7 @@ def _run_isolated(code: str) -> subprocess.CompletedProcess[str]:
 _SETUP = f"""
 import json
 from partnership_rules.engines._durable import DurableEngine
+from partnership_rules._rule_language import worked_examples
 from partnership_rules._rule_loader import load_rulesets
 rules = [r for rs in load_rulesets({[*SHIPPED, EVERY_FIELD]!r}) for r in rs.rules]
 engine = DurableEngine(rules)
@@ -469,6 +668,7 @@ def test_a_run_the_c_engine_refuses_leaves_no_state_behind(
         f"""
 import json
 from partnership_rules import FACT_SCHEMAS
+from partnership_rules._rule_language import worked_examples
 from partnership_rules._rule_loader import load_ruleset
 from partnership_rules.engines import _durable
 from partnership_rules.engines._python import PythonEngine

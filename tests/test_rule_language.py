@@ -67,6 +67,36 @@ def test_the_worked_examples_fire_on_a_record_made_to_break_them(
     fired = sorted({(f.rule, f.subject) for f in report.findings})
     assert fired == [
         ("OWN001", "objective:o1"),
-        ("OWN002", "partner:b"),
+        ("OWN002", "action:x1"),
         ("OWN003", "objective:o1"),
     ]
+    joined = next(f for f in report.findings if f.rule == "OWN002")
+    assert "answered for by B (b), who sits on no governance body" in joined.message
+    assert joined.evidence == {"status": "not-started", "partner.in_governance": False}
+
+
+@pytest.mark.parametrize("engine", ["python", "durable"])
+def test_the_worked_examples_stay_quiet_once_put_right(examples: Path, engine: str) -> None:
+    from partnership_rules import available_engines
+
+    if engine not in available_engines():
+        pytest.skip(f"{engine} does not run here")
+    record = {
+        "partnership": {"id": "p", "name": "P", "assessed_on": "2025-01-01"},
+        "partners": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+        "governance": {
+            "bodies": [{"id": "board", "name": "Board", "kind": "board", "members": ["a", "b"]}]
+        },
+        "objectives": [
+            {"id": "o1", "statement": "Raise completion to 80%", "target": 80, "baseline": 70}
+        ],
+        "actions": [
+            {"id": "x1", "action": "Run a class", "accountable": "b", "objective": "o1"},
+            # Done, and answered for by nobody: neither keeps o1 unserved nor joins a partner.
+            {"id": "x2", "action": "Plan", "objective": "o1", "status": "done"},
+        ],
+    }
+    report = Auditor(
+        ["core"], extra_rulesets=[examples], engine=engine, select=["my-checks"]
+    ).audit(record)
+    assert [f.rule for f in report.findings] == []

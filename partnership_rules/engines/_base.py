@@ -6,9 +6,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-__all__ = ["Engine", "Match", "engine_value", "project"]
+__all__ = ["Engine", "Match", "engine_key", "engine_value", "project"]
 
-Match = tuple[str, str]  # (rule id, subject)
+# (rule id, subject, the subject of the fact its join found: the first by subject when
+# several were found, "" for a rule without a join)
+Match = tuple[str, str, str]
 
 
 class Engine(Protocol):
@@ -17,8 +19,16 @@ class Engine(Protocol):
     name: str
 
     def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
-        """Every (rule id, subject) pair whose condition holds, sorted."""
+        """Every (rule id, subject, joined subject) whose conditions hold, sorted: one per
+        rule and subject."""
         ...
+
+
+def engine_key(name: str) -> str:
+    """The name a fact field has in the engine's view: a fact's own ``id`` (the record's id
+    of the item, which a join may compare) is ``_id``, because the engine's ``id`` is the
+    subject (durable-rules' fact identity)."""
+    return "_id" if name == "id" else name
 
 
 def project(
@@ -38,7 +48,9 @@ def project(
         for name in fields.get(fact["type"], ()):
             value = fact.get(name)
             if value is not None:
-                view[name] = engine_value(value, subject, name)
+                # engine_key(name), inline: this loop runs for every field of every fact
+                key = "_id" if name == "id" else name
+                view[key] = engine_value(value, subject, name)
         projected.append(view)
     return projected
 

@@ -40,6 +40,14 @@ durable-rules' traps (see the project notes) and how each is guarded here:
 - rulesets are never freed by durable-rules' Python layer: here an engine's rulesets are
   freed (``delete_ruleset``) once the engine is garbage, at the next call into the engine;
 - no locking in the C engine: one process-wide lock around every call into it.
+
+A rule's ``join`` is a second pattern of the rule (``j``), whose tests compare the other
+fact's fields with the subject's (``{"_id": {"m": "accountable"}}``); durable-rules never
+puts one fact in both patterns. A rule's ``absent`` is a negated pattern (``x$not``). Its
+result depends on the order facts are asserted in (a subject asserted before the facts that
+would rule it out fires all the same), so it tests *shadows*: a copy of every fact of the
+type it looks for, of type ``TYPE~`` and with ``_of`` naming the original's subject, all
+asserted before any other fact. A subject is never its own other fact (``_of`` differs).
 """
 
 from __future__ import annotations
@@ -54,8 +62,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._errors import Problem, RulesetError
-from .._rule_model import CompiledRule
-from ._base import Match, project
+from .._rule_model import CompiledJoin, CompiledRule
+from ._base import Match, engine_key, project
 from ._limits import engine_fields, split_rules
 
 __all__ = ["DURABLE_IMPORT_ERROR", "DurableEngine", "durable_available"]
@@ -101,10 +109,33 @@ def _free_retired() -> None:
         _C.delete_ruleset(_RETIRED.pop())
 
 
+# A shadow's type: the original's type and this mark (fact types never contain "~").
+_SHADOW = "~"
+
+
+def _other_pattern(join: CompiledJoin, fact_type: str) -> dict[str, Any]:
+    """The pattern of a join's other fact, of type ``fact_type`` (the joined type, or its
+    shadow type): the type test, the field comparisons with the subject (``m``), the
+    join's own condition."""
+    condition = join.condition
+    tests = [] if "type" in condition else condition["$and"][1:]
+    compare = [{engine_key(theirs): {"m": engine_key(mine)}} for mine, theirs in join.on]
+    return {"$and": [{"type": fact_type}, *compare, *tests]}
+
+
+def _patterns(rule: CompiledRule) -> list[dict[str, Any]]:
+    patterns: list[dict[str, Any]] = [{"m": rule.condition}]
+    if rule.join is not None:
+        patterns.append({"j": _other_pattern(rule.join, rule.join.type)})
+    if rule.absent is not None:
+        shadow = _other_pattern(rule.absent, rule.absent.type + _SHADOW)
+        shadow["$and"].append({"$neq": {"_of": {"m": "id"}}})
+        patterns.append({"x$not": shadow})
+    return patterns
+
+
 def _definition(rules: Sequence[CompiledRule]) -> str:
-    rulesets: dict[str, Any] = {
-        rule.id: {"all": [{"m": rule.condition}], "cap": _CAP} for rule in rules
-    }
+    rulesets: dict[str, Any] = {rule.id: {"all": _patterns(rule), "cap": _CAP} for rule in rules}
     rulesets[_SENTINEL] = {"all": [{"m": {"type": _SENTINEL}}], "cap": _CAP}
     return json.dumps(rulesets, ensure_ascii=False)
 
@@ -113,6 +144,7 @@ def _definition(rules: Sequence[CompiledRule]) -> str:
 class _Part:
     handle: int
     types: tuple[str, ...]  # the fact types its rules test
+    shadowed: tuple[str, ...] = ()  # the fact types its rules' ``absent`` looks for
 
 
 class DurableEngine:
@@ -131,8 +163,12 @@ class DurableEngine:
             try:
                 for index, part in enumerate(split_rules(rules)):
                     handle = _C.create_ruleset(f"{base}_{index}", _definition(part))
-                    types = tuple(dict.fromkeys(rule.rule.applies_to for rule in part))
-                    parts.append(_Part(handle, types))
+                    types = [rule.rule.applies_to for rule in part]
+                    types += [r.join.type for r in part if r.join is not None]
+                    shadowed = [r.absent.type for r in part if r.absent is not None]
+                    parts.append(
+                        _Part(handle, tuple(dict.fromkeys(types)), tuple(dict.fromkeys(shadowed)))
+                    )
             except Exception as error:  # durable's own error class, e.g. "error code: 204"
                 for done in parts:
                     _C.delete_ruleset(done.handle)
@@ -148,11 +184,12 @@ class DurableEngine:
         return self._live_states
 
     def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
-        """Every (rule id, subject) pair whose condition holds, sorted."""
+        """Every (rule id, subject, joined subject) whose conditions hold, sorted."""
         by_type: dict[str, list[dict[str, Any]]] = {}
         for view in project(facts, self._fields):
             by_type.setdefault(view["type"], []).append(view)
-        found: set[Match] = set()
+        # (rule id, subject) -> the subjects its join found ("" for a rule without one)
+        found: dict[tuple[str, str], set[str]] = {}
         with _LOCK:
             _free_retired()
             self._next_sid += 1
@@ -161,11 +198,21 @@ class DurableEngine:
                 views = [view for fact_type in part.types for view in by_type.get(fact_type, ())]
                 if not views:  # asserting an empty list segfaults
                     continue
+                shadows = [
+                    {**view, "id": _SHADOW + view["id"], "type": t + _SHADOW, "_of": view["id"]}
+                    for t in part.shadowed
+                    for view in by_type.get(t, ())
+                ]
                 try:
-                    found.update(self._run_part(part.handle, sid, views))
+                    for rule_id, subject, joined in self._run_part(
+                        part.handle, sid, [*shadows, *views]
+                    ):
+                        found.setdefault((rule_id, subject), set()).add(joined)
                 except _C.error as error:  # e.g. "error code: 303"
                     raise RuntimeError(f"durable-rules failed: {error}") from None
-        return sorted(found)
+        return sorted(
+            (rule_id, subject, min(joined)) for (rule_id, subject), joined in found.items()
+        )
 
     def _run_part(self, handle: int, sid: str, views: list[dict[str, Any]]) -> list[Match]:
         first = {"sid": sid, "id": f"{_SENTINEL}:first", "type": _SENTINEL}
@@ -187,7 +234,10 @@ class DurableEngine:
                     if rule_id == _SENTINEL:
                         sentinels += len(frames)
                     else:
-                        matches.extend((rule_id, frame["m"]["id"]) for frame in frames)
+                        matches.extend(
+                            (rule_id, frame["m"]["id"], frame["j"]["id"] if "j" in frame else "")
+                            for frame in frames
+                        )
                 actions = _C.complete_and_start_action(handle, state)
         finally:
             if started or _complete_pending(handle):

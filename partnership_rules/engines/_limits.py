@@ -39,6 +39,7 @@ __all__ = [
     "condition_width",
     "distinct_test_problem",
     "engine_fields",
+    "rule_conditions",
     "split_rules",
 ]
 
@@ -74,6 +75,17 @@ def condition_width(condition: Any) -> int:
     return 1
 
 
+def rule_conditions(rule: CompiledRule) -> list[tuple[str, dict[str, Any], int]]:
+    """Each condition a rule makes the engine test, with the fact type it tests and how
+    many join tests (other fact's field = subject's field) it adds: the rule's own, then
+    its ``join``'s and its ``absent``'s."""
+    found = [(rule.rule.applies_to, rule.condition, 0)]
+    for join in (rule.join, rule.absent):
+        if join is not None:
+            found.append((join.type, join.condition, len(join.on)))
+    return found
+
+
 def _leaf_tests(condition: Any) -> list[str]:
     if isinstance(condition, dict) and set(condition) <= {"$and", "$or"}:
         return [t for key in condition for item in condition[key] for t in _leaf_tests(item)]
@@ -87,24 +99,25 @@ def distinct_test_problem(rules: Iterable[CompiledRule]) -> Problem | None:
     seen: dict[str, set[str]] = {}
     users: dict[str, int] = {}
     for rule in rules:
-        tests = seen.setdefault(rule.rule.applies_to, set())
-        mine = {t for t in _leaf_tests(rule.condition) if not t.startswith('{"type":')}
-        tests.update(mine)
-        for test in mine:
-            key = f"{rule.rule.applies_to} {test}"
-            users[key] = users.get(key, 0) + 1
-            if users[key] > MAX_RULES_PER_TEST:
+        for fact_type, condition, _ in rule_conditions(rule):
+            tests = seen.setdefault(fact_type, set())
+            mine = {t for t in _leaf_tests(condition) if not t.startswith('{"type":')}
+            tests.update(mine)
+            for test in mine:
+                key = f"{fact_type} {test}"
+                users[key] = users.get(key, 0) + 1
+                if users[key] > MAX_RULES_PER_TEST:
+                    return Problem(
+                        f"more than {MAX_RULES_PER_TEST} rules make the test {test}"
+                        f" on {fact_type} facts (with the rules before it)",
+                        f"{rule.id}.when",
+                    )
+            if len(tests) > MAX_DISTINCT_TESTS:
                 return Problem(
-                    f"more than {MAX_RULES_PER_TEST} rules make the test {test}"
-                    f" on {rule.rule.applies_to} facts (with the rules before it)",
+                    f"rules make more than {MAX_DISTINCT_TESTS} different tests on"
+                    f" {fact_type} facts (with the rules before it)",
                     f"{rule.id}.when",
                 )
-        if len(tests) > MAX_DISTINCT_TESTS:
-            return Problem(
-                f"rules make more than {MAX_DISTINCT_TESTS} different tests on"
-                f" {rule.rule.applies_to} facts (with the rules before it)",
-                f"{rule.id}.when",
-            )
     return None
 
 
@@ -116,9 +129,17 @@ def engine_fields(rules: Iterable[CompiledRule]) -> dict[str, tuple[str, ...]]:
     if problem is not None:
         raise RulesetError("rulesets", [problem])
     by_type: dict[str, list[str]] = {}
+
+    def carry(fact_type: str, names: Iterable[str]) -> None:
+        fields = by_type.setdefault(fact_type, [])
+        fields.extend(f for f in names if f not in fields)
+
     for rule in rules:
-        fields = by_type.setdefault(rule.rule.applies_to, [])
-        fields.extend(f for f in rule.fields if f not in fields)
+        carry(rule.rule.applies_to, rule.fields)
+        for join in (rule.join, rule.absent):
+            if join is not None:  # the fields compared, on both sides, and the ones tested
+                carry(rule.rule.applies_to, (mine for mine, _ in join.on))
+                carry(join.type, [*(theirs for _, theirs in join.on), *join.fields])
     for fact_type, fields in by_type.items():
         if len(fields) > MAX_ENGINE_FIELDS:
             raise RulesetError(
@@ -138,14 +159,17 @@ def split_rules(rules: Sequence[CompiledRule]) -> list[list[CompiledRule]]:
     most ``STACK_BUDGET`` per fact type (never an empty list of parts)."""
     parts: list[tuple[list[CompiledRule], dict[str, int]]] = []
     for rule in rules:
-        width, fact_type = condition_width(rule.condition), rule.rule.applies_to
+        widths: dict[str, int] = {}
+        for fact_type, condition, join_tests in rule_conditions(rule):
+            widths[fact_type] = widths.get(fact_type, 0) + condition_width(condition) + join_tests
         for candidate, used in parts:
-            if used.get(fact_type, 0) + width <= STACK_BUDGET:
+            if all(used.get(t, 0) + w <= STACK_BUDGET for t, w in widths.items()):
                 part = candidate
                 break
         else:
             part, used = [], {}
             parts.append((part, used))
         part.append(rule)
-        used[fact_type] = used.get(fact_type, 0) + width
+        for fact_type, width in widths.items():
+            used[fact_type] = used.get(fact_type, 0) + width
     return [part for part, _ in parts] or [[]]

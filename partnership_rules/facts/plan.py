@@ -200,16 +200,20 @@ METRIC: FactType[Metric] = FactType(
     accountable=text("the accountable partner's id"),
     phase=text("plan, design, deliver, assess, review or other"),
     has_objective=flag("linked to an objective"),
+    objective=text("the id of the objective it serves"),
     has_due_date=flag("a due date is given"),
     days_until_due=number("days until due (negative once past)"),
     status=text("not-started, in-progress, done or blocked"),
     overdue=flag("due date passed and not done"),
     days_overdue=number("days past its due date while not done (0 if not)"),
     further_action_count=number("actions recorded as following it up (actions[].follows)"),
+    follows=text("the id of the action it follows up (actions[].follows)"),
 )
 def action_fields(ctx: FactContext, action: Action) -> Values:
     key = node_key("action", action.id)
     accountable = ctx.sources(key, "accountable_for")
+    serves = ctx.targets(key, "serves")
+    follows = ctx.targets(key, "follows")
     due_in = days_between(ctx.as_of, action.due) if action.due else None
     overdue = due_in is not None and due_in < 0 and action.status != "done"
     return {
@@ -217,13 +221,15 @@ def action_fields(ctx: FactContext, action: Action) -> Values:
         "has_accountable": bool(accountable),
         "accountable": ctx.id[accountable[0]] if accountable else None,
         "phase": action.phase,
-        "has_objective": bool(ctx.targets(key, "serves")),
+        "has_objective": bool(serves),
+        "objective": ctx.id[serves[0]] if serves else None,
         "has_due_date": action.due is not None,
         "days_until_due": due_in,
         "status": action.status,
         "overdue": overdue,
         "days_overdue": -due_in if overdue and due_in is not None else 0,
         "further_action_count": len(ctx.sources(key, "follows")),
+        "follows": ctx.id[follows[0]] if follows else None,
     }
 
 
