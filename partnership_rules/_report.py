@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from ._errors import Problem, RecordError, UsageError
 from ._loader import parse_text, read_text
@@ -17,7 +24,11 @@ __all__ = [
     "ActionItem",
     "AuditError",
     "ContributionShare",
+    "Disagreements",
     "HealthProfile",
+    "ItemDisagreement",
+    "PairDisagreement",
+    "SurveyFactorScore",
     "NetworkEdge",
     "NetworkNode",
     "PartnerRow",
@@ -49,6 +60,27 @@ def severity_rank(severity: str) -> int:
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Extended(_Frozen):
+    """A model of the first report format with fields added since (``_additions``). The JSON
+    leaves the additions out while every one of them holds its default, so that a report of
+    a record without the data they carry reads exactly as before; reading a report fills
+    them back in."""
+
+    _additions: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        fields = type(self).model_fields
+        if isinstance(data, dict) and all(
+            getattr(self, name) == fields[name].get_default(call_default_factory=True)
+            for name in self._additions
+        ):
+            for name in self._additions:
+                data.pop(name, None)
+        return data
 
 
 class Finding(_Frozen):
@@ -154,13 +186,44 @@ class Score(_Frozen):
     causes: list[ScoreCause] = Field(default_factory=list)
 
 
-class HealthProfile(_Frozen):
+class SurveyFactorScore(_Frozen):
+    """One factor of a survey instrument as the respondents answered it: the mean of its
+    answers, that mean as a score from 0 to 100, and its band (README, "Health profile")."""
+
+    instrument: str
+    factor: str
+    name: str
+    dimension: str | None = None
+    """The QCA dimension the health-profile catalogue places the factor in, if any."""
+    mean: float
+    """The mean of every answer to the factor's items, on the instrument's scale."""
+    scale_min: int
+    scale_max: int
+    respondents: int
+    """How many respondents answered at least one of its items."""
+    answers: int
+    score: int
+    """The mean placed on 0 to 100: 0 at the scale's lowest answer, 100 at its highest."""
+    band: str
+    """``concern`` (mean below the factor's concern band), ``borderline`` (below the
+    instrument's favourable answer) or ``strength``."""
+    concern_below: float
+
+
+class HealthProfile(_Extended):
     """Scores overall, per QCA dimension (results, process, relationships) and per category
-    of the rules that ran; the formula is in the README ("Health profile")."""
+    of the rules that ran; the formula is in the README ("Health profile"). With a survey,
+    what the respondents said of each factor beside them (``survey``; it does not change the
+    scores: a factor in its concern band is a finding, which does)."""
+
+    _additions = ("survey",)
 
     overall: Score
     dimensions: dict[str, Score]
     categories: dict[str, Score]
+    survey: list[SurveyFactorScore] = Field(default_factory=list)
+    """Each factor of the survey's instrument, in the instrument's order (empty without a
+    survey)."""
 
 
 class ActionItem(_Frozen):
@@ -193,8 +256,10 @@ class ContributionShare(_Frozen):
     share: float | None = None
 
 
-class PartnerRow(_Frozen):
+class PartnerRow(_Extended):
     """One row of the partner table."""
+
+    _additions = ("trust", "value", "rated_by")
 
     id: str
     name: str
@@ -212,6 +277,15 @@ class PartnerRow(_Frozen):
     findings: list[str]
     """Rule ids of the findings about this partner, most severe first."""
     worst_severity: Severity | None = None
+    trust: float | None = None
+    """How far the other partners trust it: the mean of their trust ratings of it
+    (reliability, support for the mission, openness; 1 to 4, as in the PARTNER tool); None
+    when no partner rated its trust."""
+    value: float | None = None
+    """How much the other partners value it: the mean of their value ratings of it (power
+    or influence, involvement, resources; 1 to 4); None when no partner rated its value."""
+    rated_by: int = 0
+    """How many partners rated it (trust or value)."""
 
 
 class NetworkNode(_Frozen):
@@ -225,15 +299,63 @@ class NetworkNode(_Frozen):
     """The worst severity of the findings about it, if any."""
 
 
-class NetworkEdge(_Frozen):
+class NetworkEdge(_Extended):
     """A relation drawn between two nodes: ``member`` (of a body), ``chair`` (of a body),
-    ``communication`` (a shared channel) or ``accountability`` (accountable for actions the
-    other is responsible for); ``count`` relations of that kind joined into one line."""
+    ``communication`` (a shared channel), ``accountability`` (accountable for actions the
+    other is responsible for) or ``relationship`` (what two partners say of each other);
+    ``count`` relations of that kind joined into one line."""
+
+    _additions = ("trust", "value")
 
     source: str
     target: str
     relation: str
     count: int = 1
+    trust: float | None = None
+    """A ``relationship``: the mean of the two sides' trust ratings of each other (1 to 4)."""
+    value: float | None = None
+    """A ``relationship``: the mean of the two sides' value ratings of each other (1 to 4)."""
+
+
+class PairDisagreement(_Frozen):
+    """Two partners whose ratings of each other disagree: each side's view, in the order of
+    ``partners``, and why the pair is listed."""
+
+    partners: list[str]
+    """The two partners' ids."""
+    names: list[str]
+    levels: list[str | None]
+    """The level of collaboration each side says the two have."""
+    trust: list[float | None]
+    """Each side's trust in the other (the mean of its trust ratings, 1 to 4)."""
+    value: list[float | None]
+    """Each side's value of the other (the mean of its value ratings, 1 to 4)."""
+    reasons: list[str]
+    """In words: the levels, or the trust ratings, too far apart."""
+
+
+class ItemDisagreement(_Frozen):
+    """A survey item the respondents answered far apart (worth discussing in itself)."""
+
+    instrument: str
+    item: str
+    wording: str
+    factor: str
+    """The factor's name."""
+    respondents: int
+    mean: float
+    lowest: int
+    highest: int
+    spread: float
+    """The standard deviation of the answers."""
+
+
+class Disagreements(_Frozen):
+    """Where partners disagree: pairs whose two sides rate each other far apart, and survey
+    items with a wide spread of answers."""
+
+    pairs: list[PairDisagreement] = Field(default_factory=list)
+    items: list[ItemDisagreement] = Field(default_factory=list)
 
 
 class PartnershipNetwork(_Frozen):
@@ -243,8 +365,10 @@ class PartnershipNetwork(_Frozen):
     edges: list[NetworkEdge]
 
 
-class Report(_Frozen):
+class Report(_Extended):
     """The audit of one record."""
+
+    _additions = ("disagreements",)
 
     partnership: PartnershipRef
     source: str | None = None
@@ -265,6 +389,9 @@ class Report(_Frozen):
     network: PartnershipNetwork | None = None
     """Partners, stakeholders and bodies and the relations between them, as the HTML report
     draws them."""
+    disagreements: Disagreements | None = None
+    """Where partners disagree (relationship ratings, survey answers); None for a record
+    with neither."""
 
     @classmethod
     def build(

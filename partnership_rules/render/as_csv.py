@@ -56,6 +56,10 @@ PARTNER_HEADER = (
     "Cut point",
     "Benefits stated",
     "Findings about it",
+    # What the other partners say of it (empty where no partner rated it).
+    "Trust from others (1-4)",
+    "Value to others (1-4)",
+    "Rated by",
 )
 
 Cell = str | int | float
@@ -139,6 +143,9 @@ def _partner_rows(results: Sequence[Result]) -> list[list[Cell]]:
                         f"{rule} {titles[rule].title}" if rule in titles else rule
                         for rule in row.findings
                     ),
+                    "" if row.trust is None else row.trust,
+                    "" if row.value is None else row.value,
+                    row.rated_by,
                 ]
             )
     return rows

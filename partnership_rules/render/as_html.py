@@ -19,8 +19,11 @@ from .common import (
     ACTION_COLUMNS,
     BAND_COLOURS,
     DIMENSION_TITLES,
+    ITEM_DISAGREEMENT_COLUMNS,
+    PAIR_DISAGREEMENT_COLUMNS,
     PARTNER_COLUMNS,
     SEVERITY_STYLES,
+    SURVEY_COLUMNS,
     Result,
     action_cells,
     by_severity,
@@ -29,12 +32,16 @@ from .common import (
     error_lines,
     evidence_items,
     findings_about,
+    item_disagreement_cells,
+    pair_disagreement_cells,
     partner_cells,
+    partner_columns,
     progress_line,
     references_text,
     score_text,
     subject_text,
     summary_line,
+    survey_cells,
     top_causes,
     trend_for,
     trend_points,
@@ -148,6 +155,7 @@ def _report(report: Report, history: History | None = None) -> list[str]:
             "</section>",
         ]
     out += _partners(report)
+    out += _disagreements(report)
     out += _findings(report)
     if report.progress is not None:
         out.append(
@@ -197,13 +205,13 @@ def _summary(report: Report) -> list[str]:
     return out
 
 
-def _chart(rows: list[tuple[str, Score, bool]]) -> str:
+def _chart(rows: list[tuple[str, Score, bool]], label: str = "Health profile") -> str:
     """Horizontal bars, one per score, coloured by band."""
     label_width, bar_width, row_height = 330, 420, 22
     height = row_height * len(rows) + 10
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0'
-        f' {label_width + bar_width + 60} {height}" role="img" aria-label="Health profile">'
+        f' {label_width + bar_width + 60} {height}" role="img" aria-label="{h(label)}">'
     ]
     for index, (label, score, strong) in enumerate(rows):
         y = 5 + index * row_height
@@ -243,6 +251,18 @@ def _profile(report: Report) -> list[str]:
         '</table><p class="note">Each finding costs points by its severity; the README\'s'
         ' "Health profile" section gives the formula.</p>'
     )
+    if profile.survey:
+        out += [
+            "<h3>What the survey says, factor by factor</h3>",
+            _chart(
+                [(f.name, Score(score=f.score, band=f.band), False) for f in profile.survey],
+                "Survey factors",
+            ),
+            _table(SURVEY_COLUMNS, [survey_cells(f) for f in profile.survey], "survey"),
+            '<p class="note">Each factor\'s mean answer, placed on 0 to 100; its band: concern'
+            " below the factor's concern band, strength from the instrument's favourable answer."
+            " Beside the scores, not in them.</p>",
+        ]
     if report.indicative_levels:
         out.append(
             "<h3>Indicative HGIOCLD levels (not an inspection grade)</h3>"
@@ -292,12 +312,41 @@ def _partners(report: Report) -> list[str]:
     if not report.partners:
         return []
     titles = findings_about(report)
-    rows = [partner_cells(row, titles) for row in report.partners]
+    columns = partner_columns(report)
+    rated = len(columns) > len(PARTNER_COLUMNS)
+    rows = [partner_cells(row, titles, rated) for row in report.partners]
     return [
         '<section class="partners"><h2>Partners</h2>',
-        _table(PARTNER_COLUMNS, rows, "partners"),
+        _table(columns, rows, "partners"),
         "</section>",
     ]
+
+
+def _disagreements(report: Report) -> list[str]:
+    found = report.disagreements
+    if found is None or not (found.pairs or found.items):
+        return []
+    out = ['<section class="disagreements"><h2>Where partners disagree</h2>']
+    if found.pairs:
+        out += [
+            "<p>Pairs of partners whose ratings of each other are far apart:</p>",
+            _table(
+                PAIR_DISAGREEMENT_COLUMNS,
+                [pair_disagreement_cells(p) for p in found.pairs],
+                "disagreement-pairs",
+            ),
+        ]
+    if found.items:
+        out += [
+            "<p>Survey items the respondents answered far apart (worth discussing):</p>",
+            _table(
+                ITEM_DISAGREEMENT_COLUMNS,
+                [item_disagreement_cells(i) for i in found.items],
+                "disagreement-items",
+            ),
+        ]
+    out.append("</section>")
+    return out
 
 
 def _finding(finding: Finding) -> str:

@@ -13,8 +13,11 @@ from . import escape
 from .common import (
     ACTION_COLUMNS,
     DIMENSION_TITLES,
+    ITEM_DISAGREEMENT_COLUMNS,
+    PAIR_DISAGREEMENT_COLUMNS,
     PARTNER_COLUMNS,
     SEVERITY_STYLES,
+    SURVEY_COLUMNS,
     Result,
     action_cells,
     by_severity,
@@ -23,12 +26,16 @@ from .common import (
     error_lines,
     evidence_text,
     findings_about,
+    item_disagreement_cells,
+    pair_disagreement_cells,
     partner_cells,
+    partner_columns,
     progress_line,
     references_text,
     score_text,
     subject_text,
     summary_line,
+    survey_cells,
     top_causes,
     trend_for,
     trend_points,
@@ -79,10 +86,13 @@ def _report(report: Report, history: History | None) -> list[str]:
         out += _trend(report, history)
     if report.partners:
         titles = findings_about(report)
+        columns = partner_columns(report)
+        rated = len(columns) > len(PARTNER_COLUMNS)
         out += ["## Partners", ""]
         out += _table(
-            PARTNER_COLUMNS, [[md(c) for c in partner_cells(r, titles)] for r in report.partners]
+            columns, [[md(c) for c in partner_cells(r, titles, rated)] for r in report.partners]
         )
+    out += _disagreements(report)
     out += _findings(report)
     if report.progress is not None:
         out += ["## Progress", "", progress_line(report), ""]
@@ -154,6 +164,15 @@ def _profile(report: Report) -> list[str]:
         " gives the formula.",
         "",
     ]
+    if profile.survey:
+        out += [
+            "### What the survey says, factor by factor",
+            "",
+            "Each factor's mean answer (its band: concern below the factor's concern band,"
+            " strength from the instrument's favourable answer); beside the scores, not in them.",
+            "",
+        ]
+        out += _table(SURVEY_COLUMNS, [[md(c) for c in survey_cells(f)] for f in profile.survey])
     if report.indicative_levels:
         out += ["### Indicative HGIOCLD levels (not an inspection grade)", ""]
         out += _table(
@@ -190,6 +209,26 @@ def _trend(report: Report, history: History) -> list[str]:
         *(s.heading for s in SEVERITY_STYLES.values()),
     )
     return ["## Health over time", "", trend_text(points), "", *_table(header, rows)]
+
+
+def _disagreements(report: Report) -> list[str]:
+    found = report.disagreements
+    if found is None or not (found.pairs or found.items):
+        return []
+    out = ["## Where partners disagree", ""]
+    if found.pairs:
+        out += ["Pairs of partners whose ratings of each other are far apart:", ""]
+        out += _table(
+            PAIR_DISAGREEMENT_COLUMNS,
+            [[md(c) for c in pair_disagreement_cells(p)] for p in found.pairs],
+        )
+    if found.items:
+        out += ["Survey items the respondents answered far apart (worth discussing):", ""]
+        out += _table(
+            ITEM_DISAGREEMENT_COLUMNS,
+            [[md(c) for c in item_disagreement_cells(i)] for i in found.items],
+        )
+    return out
 
 
 def _findings(report: Report) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .._report import ActionItem, ErrorReport, Finding, Report
+from .._report import ActionItem, Disagreements, ErrorReport, Finding, Report
 from .._subjects import subject_label
 from . import escape
 from .common import (
@@ -19,11 +19,14 @@ from .common import (
     by_severity,
     causes_text,
     error_lines,
+    item_disagreement_cells,
+    pair_disagreement_cells,
     progress_line,
     references_text,
     score_text,
     subject_text,
     summary_line,
+    survey_line,
     trend_for,
     trend_points,
     trend_text,
@@ -171,6 +174,10 @@ def _report(out: _Writer, report: Report, history: History | None = None) -> Non
             out.line(f"scale: {level.scale}", "dim", indent=2)
         if level.capped_by:
             out.line(f"capped by {', '.join(level.capped_by)}", "dim", indent=2)
+    if report.disagreements is not None and (
+        report.disagreements.pairs or report.disagreements.items
+    ):
+        _disagreements(out, report.disagreements)
     if report.progress is not None:
         out.blank()
         out.line(progress_line(report), "bold")
@@ -190,6 +197,24 @@ def _profile(out: _Writer, report: Report) -> None:
     out.line(f"Health: {score_text(profile.overall)}; {dimensions}.", "bold")
     if profile.overall.causes:
         out.line(f"Pulled down most by: {causes_text(profile.overall)}", indent=2)
+    if profile.survey:
+        out.line(survey_line(report), indent=2)
+
+
+def _disagreements(out: _Writer, found: Disagreements) -> None:
+    out.blank()
+    out.line("Where partners disagree", "bold")
+    for pair in found.pairs:
+        first, second, why = pair_disagreement_cells(pair)[1:]
+        out.line(f"{' and '.join(pair.names)}: {why}", indent=2)
+        out.line(f"{first} / {second}", "dim", indent=4)
+    for item in found.items:
+        cells = item_disagreement_cells(item)
+        out.line(
+            f"Survey item ({item.factor}), answers {cells[4]} from {item.respondents}"
+            f" respondents, spread {cells[5]}: {item.wording}",
+            indent=2,
+        )
 
 
 def _finding(out: _Writer, finding: Finding, action: ActionItem | None) -> None:

@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from .._errors import UsageError
-from .._report import ActionItem, ErrorReport, Finding, PartnerRow, Report, Score, ScoreCause
+from .._report import (
+    ActionItem,
+    ErrorReport,
+    Finding,
+    ItemDisagreement,
+    PairDisagreement,
+    PartnerRow,
+    Report,
+    Score,
+    ScoreCause,
+    SurveyFactorScore,
+)
 from .._subjects import subject_label
 from .._templates import display_value
 from .._vocabulary import SEVERITIES
@@ -20,6 +31,16 @@ if TYPE_CHECKING:  # the history module loads sqlite3: only a caller with a hist
 __all__ = [
     "ACTION_COLUMNS",
     "BAND_COLOURS",
+    "ITEM_DISAGREEMENT_COLUMNS",
+    "PAIR_DISAGREEMENT_COLUMNS",
+    "RATING_COLUMNS",
+    "SURVEY_COLUMNS",
+    "item_disagreement_cells",
+    "pair_disagreement_cells",
+    "partner_columns",
+    "rating_text",
+    "survey_cells",
+    "survey_line",
     "CATEGORY_TITLES",
     "DIMENSION_TITLES",
     "PARTNER_COLUMNS",
@@ -72,8 +93,17 @@ SEVERITY_STYLES: dict[str, SeverityStyle] = {
 }
 assert tuple(SEVERITY_STYLES) == SEVERITIES
 
-# A health band's colour on a page (the profile chart, the score badge, the trend).
-BAND_COLOURS = {"strong": "#2e7d32", "fair": "#9e9d24", "weak": "#ef6c00", "poor": "#c62828"}
+# A health band's colour on a page (the profile chart, the score badge, the trend), and a
+# survey factor's band in the colour of the health band it reads like.
+BAND_COLOURS = {
+    "strong": "#2e7d32",
+    "fair": "#9e9d24",
+    "weak": "#ef6c00",
+    "poor": "#c62828",
+    "strength": "#2e7d32",
+    "borderline": "#9e9d24",
+    "concern": "#c62828",
+}
 
 
 def by_severity(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -204,11 +234,32 @@ def contributions_text(row: PartnerRow) -> str:
     return "; ".join(parts) or "none"
 
 
-def partner_cells(row: PartnerRow, findings: dict[str, Finding]) -> list[str]:
-    """One partner table row as text cells, in the order of PARTNER_COLUMNS."""
+# The partner table's columns for what partners say of each other (after the others, and
+# only in a report where some partner was rated).
+RATING_COLUMNS = ("Trust from others (1-4)", "Value to others (1-4)")
+
+
+def rating_text(rating: float | None) -> str:
+    """A mean rating to one decimal (``3.2``), or "-" when there is none."""
+    return "-" if rating is None else f"{rating:.1f}"
+
+
+def partner_columns(report: Report) -> tuple[str, ...]:
+    """The partner table's columns for ``report``: the rating columns when some partner was
+    rated by the others."""
+    rated = any(row.rated_by for row in report.partners)
+    return PARTNER_COLUMNS + RATING_COLUMNS if rated else PARTNER_COLUMNS
+
+
+def partner_cells(
+    row: PartnerRow, findings: dict[str, Finding], ratings: bool = False
+) -> list[str]:
+    """One partner table row as text cells, in the order of PARTNER_COLUMNS (then
+    RATING_COLUMNS if ``ratings``)."""
     about = [
         f"{rule} {findings[rule].title}" if rule in findings else rule for rule in row.findings
     ]
+    rated = [_rated(row.trust, row.rated_by), _rated(row.value, row.rated_by)] if ratings else []
     return [
         row.name + (" (lead)" if row.lead else ""),
         row.kind,
@@ -222,7 +273,78 @@ def partner_cells(row: PartnerRow, findings: dict[str, Finding]) -> list[str]:
         "yes" if row.cut_point else "no",
         "; ".join(row.benefits) or "none stated",
         "; ".join(about) or "none",
+        *rated,
     ]
+
+
+def _rated(rating: float | None, raters: int) -> str:
+    if rating is None:
+        return "not rated"
+    return f"{rating_text(rating)} (from {raters} partner{'s' if raters != 1 else ''})"
+
+
+# --- Where partners disagree, and what the survey says ---------------------------------------
+
+PAIR_DISAGREEMENT_COLUMNS = ("Partners", "What the first says", "What the second says", "Why")
+ITEM_DISAGREEMENT_COLUMNS = ("Survey item", "Factor", "Answers", "Mean", "Range", "Spread")
+SURVEY_COLUMNS = ("Factor", "Dimension", "Mean answer", "Score", "Band", "Respondents")
+
+
+def _side_text(pair: PairDisagreement, index: int) -> str:
+    level = pair.levels[index]
+    parts = [
+        f"{pair.names[index]}:",
+        f"says {level}" if level else "gives no level",
+        f"trust {rating_text(pair.trust[index])}",
+        f"value {rating_text(pair.value[index])}",
+    ]
+    return " ".join(parts[:2]) + "; " + ", ".join(parts[2:])
+
+
+def pair_disagreement_cells(pair: PairDisagreement) -> list[str]:
+    """One row of the pairs table as text cells, in the order of PAIR_DISAGREEMENT_COLUMNS."""
+    return [
+        " and ".join(pair.names),
+        _side_text(pair, 0),
+        _side_text(pair, 1),
+        "; ".join(pair.reasons),
+    ]
+
+
+def item_disagreement_cells(item: ItemDisagreement) -> list[str]:
+    """One row of the survey items table, in the order of ITEM_DISAGREEMENT_COLUMNS."""
+    return [
+        item.wording,
+        item.factor,
+        str(item.respondents),
+        f"{item.mean:.1f}",
+        f"{item.lowest} to {item.highest}",
+        f"{item.spread:.2f}",
+    ]
+
+
+def survey_cells(factor: SurveyFactorScore) -> list[str]:
+    """One row of the survey factors table, in the order of SURVEY_COLUMNS."""
+    return [
+        factor.name,
+        DIMENSION_TITLES.get(factor.dimension, factor.dimension).split(" (")[0]
+        if factor.dimension
+        else "-",
+        f"{factor.mean:.2f} (of {factor.scale_min} to {factor.scale_max})",
+        f"{factor.score}/100",
+        factor.band,
+        str(factor.respondents),
+    ]
+
+
+def survey_line(report: Report) -> str:
+    """The survey factors in one line: ``Survey: Environment 3.4 (borderline), ...``."""
+    assert report.profile is not None
+    return (
+        "Survey factors (mean answer): "
+        + ", ".join(f"{f.name} {f.mean:.1f} ({f.band})" for f in report.profile.survey)
+        + "."
+    )
 
 
 def findings_about(report: Report, subject_kind: str = "partner") -> dict[str, Finding]:

@@ -1,7 +1,9 @@
 """The partnership network drawn as inline SVG: laid out by networkx, no script, no fonts
 or images fetched. Partners, stakeholders, bodies and large channels are labelled nodes of
 different shapes; membership, chairs, communication and accountability are differently
-drawn lines; subjects with findings carry a ring in the colour of their worst severity.
+drawn lines; what two partners say of each other is a curve coloured by their trust and as
+thick as the value they see in each other; subjects with findings carry a ring in the colour
+of their worst severity.
 
 Bodies start on an inner ring, partners on the middle one, stakeholders and channels outside;
 a spring layout (fixed seed: the same network is drawn the same way) then pulls related
@@ -13,11 +15,20 @@ from __future__ import annotations
 
 import math
 
-from .._report import NetworkNode, PartnershipNetwork
+from .._report import NetworkEdge, NetworkNode, PartnershipNetwork
 from . import escape
 from .common import SEVERITY_STYLES
 
-__all__ = ["EDGE_STYLES", "MAX_DRAWN_NODES", "NODE_STYLES", "legend_html", "network_svg"]
+__all__ = [
+    "EDGE_STYLES",
+    "MAX_DRAWN_NODES",
+    "NODE_STYLES",
+    "TRUST_STYLES",
+    "legend_html",
+    "network_svg",
+    "relationship_width",
+    "trust_colour",
+]
 
 MAX_DRAWN_NODES = 150
 LAYOUT_SEED = 7
@@ -35,7 +46,30 @@ EDGE_STYLES = {
     "chair": ("Chairs a body", "#37474f", "", 2.6),
     "communication": ("Shares a communication channel", "#1e88e5", "6 3", 1.2),
     "accountability": ("Accountable for actions the other carries out", "#ef6c00", "2 3", 1.2),
+    "relationship": ("What two partners say of each other", "#9e9e9e", "", 1.0),
 }
+# A relationship's colour by the mean trust the two sides rate each other with (1 to 4, as in
+# the PARTNER tool): (lowest mean of the band, legend label, colour), best first.
+TRUST_STYLES = (
+    (3.0, "Trust 3 or more of 4", "#2e7d32"),
+    (2.0, "Trust 2 to 3", "#f9a825"),
+    (1.0, "Trust below 2", "#c62828"),
+)
+NO_RATING_COLOUR = "#9e9e9e"
+
+
+def trust_colour(trust: float | None) -> str:
+    """The colour of a relationship of this mean trust (grey when not rated)."""
+    if trust is None:
+        return NO_RATING_COLOUR
+    return next((colour for low, _, colour in TRUST_STYLES if trust >= low), TRUST_STYLES[-1][2])
+
+
+def relationship_width(value: float | None) -> float:
+    """A relationship's line width by the mean value the two sides see in each other: 1.5 at
+    1 (not at all) up to 7.5 at 4 (a great deal); 1.5 when not rated."""
+    return 1.5 if value is None else 1.5 + 2.0 * (min(max(value, 1.0), 4.0) - 1.0)
+
 
 h = escape.html
 
@@ -124,6 +158,27 @@ def _shape(node: NetworkNode, x: float, y: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" {stroke}/>'
 
 
+def _relationship(
+    edge: NetworkEdge, start: tuple[float, float], end: tuple[float, float], names: dict[str, str]
+) -> str:
+    """A relationship as a gentle curve (so that it never hides a straight line between the
+    same two partners), coloured by trust and as thick as the value."""
+    (x1, y1), (x2, y2) = start, end
+    # The control point sits off the middle, at right angles, 15% of the length away.
+    cx, cy = (x1 + x2) / 2 - (y2 - y1) * 0.15, (y1 + y2) / 2 + (x2 - x1) * 0.15
+    trust = "not rated" if edge.trust is None else f"{edge.trust:.1f} of 4"
+    value = "not rated" if edge.value is None else f"{edge.value:.1f} of 4"
+    return (
+        f'<path class="edge relationship" d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f}'
+        f' {x2:.1f},{y2:.1f}" fill="none" stroke="{trust_colour(edge.trust)}"'
+        f' stroke-width="{relationship_width(edge.value):.1f}" stroke-linecap="round"'
+        f' data-trust="{"" if edge.trust is None else edge.trust}"'
+        f' data-value="{"" if edge.value is None else edge.value}">'
+        f"<title>{h(names[edge.source])} – {h(names[edge.target])}: trust {trust}, value"
+        f" {value} (what each says of the other, on average)</title></path>"
+    )
+
+
 def network_svg(network: PartnershipNetwork | None) -> str:
     """The drawing as an ``<svg>`` element (empty when there is nothing to draw, a note when
     the network is too large to draw legibly)."""
@@ -158,6 +213,9 @@ def network_svg(network: PartnershipNetwork | None) -> str:
     ]
     names = {node.key: node.name for node in network.nodes}
     for edge in network.edges:
+        if edge.relation == "relationship":
+            parts.append(_relationship(edge, at(edge.source), at(edge.target), names))
+            continue
         label, colour, dash, base = EDGE_STYLES[edge.relation]
         (x1, y1), (x2, y2) = at(edge.source), at(edge.target)
         if edge.relation == "accountability":  # stop short of the node: the arrow shows
@@ -216,6 +274,9 @@ def legend_html(network: PartnershipNetwork | None) -> str:
         shape = _shape(NetworkNode(key="legend", kind=kind, name=""), 14, 12)
         items.append(_legend_item(shape, NODE_STYLES[kind][0]))
     for relation in relations:
+        if relation == "relationship":
+            items += _relationship_legend(network)
+            continue
         label, colour, dash, base = EDGE_STYLES[relation]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         line = (
@@ -233,6 +294,28 @@ def legend_html(network: PartnershipNetwork | None) -> str:
     if any(n.lead for n in network.nodes):
         items.append(_legend_item(lead, "Lead partner (larger, name in bold)"))
     return '<ul class="legend">' + "".join(items) + "</ul>"
+
+
+def _relationship_legend(network: PartnershipNetwork) -> list[str]:
+    """What a relationship's colour (trust) and thickness (value) mean."""
+    items = []
+    for _, label, colour in TRUST_STYLES:
+        curve = f'<path d="M2,16 Q14,4 26,16" fill="none" stroke="{colour}" stroke-width="3"/>'
+        items.append(_legend_item(curve, f"Partners' relationship: {label.lower()}"))
+    relationships = [e for e in network.edges if e.relation == "relationship"]
+    if any(e.trust is None for e in relationships):
+        curve = (
+            f'<path d="M2,16 Q14,4 26,16" fill="none" stroke="{NO_RATING_COLOUR}"'
+            ' stroke-width="3"/>'
+        )
+        items.append(_legend_item(curve, "Partners' relationship: trust not rated"))
+    for value, label in ((1.0, "valued not at all (1 of 4)"), (4.0, "valued a great deal (4)")):
+        line = (
+            f'<line x1="2" y1="12" x2="26" y2="12" stroke="#616161"'
+            f' stroke-width="{relationship_width(value):.1f}"/>'
+        )
+        items.append(_legend_item(line, f"Thickness: {label}"))
+    return items
 
 
 def _legend_item(symbol: str, label: str) -> str:
