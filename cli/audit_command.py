@@ -110,6 +110,15 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 )
 @engine_option("Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).")
 @click.option(
+    "--instrument",
+    "instruments",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="PATH",
+    help="A survey instrument file of your own (YAML or JSON) that a record's survey may"
+    " answer besides the shipped ones; repeatable. Added to the configuration's instruments.",
+)
+@click.option(
     "--baseline",
     type=click.Path(dir_okay=False, path_type=str),
     metavar="REPORT.json",
@@ -156,6 +165,7 @@ def audit(
     jobs: int,
     time_limit: float,
     engine: str | None,
+    instruments: Sequence[str],
     baseline: str | None,
     save: str | None,
     history: str | None,
@@ -184,6 +194,7 @@ def audit(
         extra_rulesets=(*files, *project.rulesets),
         thresholds=tuple(project.thresholds.items()),
         severities=tuple(project.severity.items()),
+        instruments=(*instruments, *project.instruments),
         select=tuple(select or project.select),
         ignore=tuple(ignore or project.ignore),
         engine=engine,
@@ -211,7 +222,7 @@ def audit(
             assert output is not None
             # Every file the output is made from: replacing one of them is refused.
             sources = [i.path for i in inputs] + [f for f in (baseline, history) if f]
-            sources += list(rulesets)
+            sources += [*rulesets, *instruments]
             out = stack.enter_context(open_output(output, inputs=sources))
         batch = audit_batch(inputs, options, jobs=jobs, time_limit=time_limit or None)
         items = stack.enter_context(contextlib.closing(batch))

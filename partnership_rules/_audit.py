@@ -20,11 +20,12 @@ from typing import Any
 
 from ._action_plan import action_plan
 from ._contradictions import SELF_ASSESSMENT, with_contradictions
-from ._errors import UsageError
+from ._errors import RecordError, UsageError
 from ._findings import ReportBudget, findings_from_matches
 from ._graph import build_graph, node_key
 from ._grouping import group_findings
 from ._indicative import indicative_levels
+from ._instruments import Instruments, check_survey, load_instruments
 from ._loader import load_record, record_from_data
 from ._network_view import partnership_network
 from ._partner_table import partner_table
@@ -72,7 +73,9 @@ class Auditor:
     ``max_candidates_per_assessor``) to values other than the project's defaults; see
     ``partnership-rules rules`` for their names, defaults and reasons. ``extra_rulesets``
     are rule files (or directories of them) run on every record in addition to ``rulesets``.
-    ``severities`` gives rules a severity of the project's own, by rule id. Rule files that
+    ``severities`` gives rules a severity of the project's own, by rule id. ``instruments``
+    are survey instrument files (YAML or JSON) a record's ``survey`` may answer besides the
+    shipped ones (see :func:`load_instruments`). Rule files that
     installed packages publish (entry point group ``partnership_rules.rulesets``) are added
     like ``extra_rulesets`` when ``rulesets`` is None.
 
@@ -89,8 +92,10 @@ class Auditor:
         thresholds: Mapping[str, float] | None = None,
         extra_rulesets: Iterable[str | os.PathLike[str]] = (),
         severities: Mapping[str, str] | None = None,
+        instruments: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self._explicit = rulesets is not None
+        self._instruments = load_instruments(instruments)
         extra = [os.fspath(r) for r in extra_rulesets]
         if rulesets is None:
             # The shipped rulesets and those installed packages publish (an entry point).
@@ -155,6 +160,11 @@ class Auditor:
         return list(self._rulesets)
 
     @property
+    def instruments(self) -> Instruments:
+        """The survey instruments a record may answer (shipped and added)."""
+        return self._instruments
+
+    @property
     def engine(self) -> str:
         """The name of the engine in use ("durable" or "python")."""
         return self._engine.name
@@ -187,10 +197,10 @@ class Auditor:
         ``as_of`` that is not a date.
         """
         _check_as_of(as_of)
-        record, source_name = _to_record(source)
+        record, source_name = _to_record(source, self._instruments)
         when = as_of or record.partnership.assessed_on or dt.date.today()
         graph = build_graph(record)
-        facts = derive_facts(record, graph, when)
+        facts = derive_facts(record, graph, when, self._instruments)
         rulesets = self.rulesets_for(record)
         budget = ReportBudget()
         ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
@@ -275,13 +285,17 @@ def _with_severities(
     ]
 
 
-def _to_record(source: RecordSource) -> tuple[Record, str | None]:
+def _to_record(source: RecordSource, instruments: Instruments) -> tuple[Record, str | None]:
     if isinstance(source, Record):
+        # Built by the caller: its survey may name an instrument this auditor does not know.
+        problems = check_survey(source, instruments)
+        if problems:
+            raise RecordError("", problems)
         return source, None
     if isinstance(source, Mapping):
-        return record_from_data(dict(source)), None
+        return record_from_data(dict(source), instruments=instruments), None
     if isinstance(source, (str, os.PathLike)):
-        return load_record(source), os.fspath(source)
+        return load_record(source, instruments=instruments), os.fspath(source)
     raise UsageError(f"cannot audit a {type(source).__name__}: give a path, a dict or a Record")
 
 

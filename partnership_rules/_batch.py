@@ -70,6 +70,7 @@ class BatchOptions:
     extra_rulesets: tuple[str, ...] = ()  # rule files run on every record besides ``rulesets``
     thresholds: tuple[tuple[str, float], ...] = ()  # named thresholds: (name, value)
     severities: tuple[tuple[str, str], ...] = ()  # a project's own severities: (rule id, severity)
+    instruments: tuple[str, ...] = ()  # survey instrument files besides the shipped ones
 
     def auditor(self) -> Auditor:
         """A new :class:`Auditor` for these rulesets, selection, engine and settings."""
@@ -83,6 +84,7 @@ class BatchOptions:
             extra_rulesets=self.extra_rulesets,
             thresholds=dict(self.thresholds),
             severities=dict(self.severities),
+            instruments=self.instruments,
         )
 
 

@@ -10,9 +10,10 @@
     ignore = ["CORE014"]                  # as --ignore
     severity = { CORE003 = "low" }        # a rule's severity for this project, by rule id
     thresholds = { max_seat_share = 0.6 } # named thresholds of the rulesets loaded
+    instruments = ["survey/our-survey.yaml"]  # survey instruments besides the shipped ones
 
-Paths in ``rulesets`` are relative to the configuration file. An unknown key, or a value of
-the wrong kind, is a :class:`ConfigError` naming the file and the key.
+Paths in ``rulesets`` and ``instruments`` are relative to the configuration file. An unknown
+key, or a value of the wrong kind, is a :class:`ConfigError` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class ProjectConfig(BaseModel):
     )
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="Named thresholds of the rulesets loaded, by name."
+    )
+    instruments: list[str] = Field(
+        default_factory=list,
+        description="Survey instrument files a record's survey may answer besides the shipped"
+        " ones, relative to the configuration file.",
     )
 
 
@@ -117,4 +123,5 @@ def load_config(path: str | Path) -> ProjectConfig:
         raise ConfigError(source, problems) from None
     base = Path(path).parent
     rulesets = [str(base / item) for item in config.rulesets]
-    return config.model_copy(update={"rulesets": rulesets})
+    instruments = [str(base / item) for item in config.instruments]
+    return config.model_copy(update={"rulesets": rulesets, "instruments": instruments})

@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from ._catalogue import check_self_assessment
 from ._errors import PartnershipRulesError, Problem, RecordError
+from ._instruments import Instruments, check_survey
 from ._record import ID_PATTERN as _ID_PATTERN
 from ._record import Record, check_references
 
@@ -964,13 +965,19 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 
 
 def record_from_data(
-    data: Any, *, source: str = "", lines: Mapping[PathKey, int] | None = None
+    data: Any,
+    *,
+    source: str = "",
+    lines: Mapping[PathKey, int] | None = None,
+    instruments: Instruments | None = None,
 ) -> Record:
     """Validate plain data (as parsed from YAML or JSON) into a :class:`Record`.
 
-    Every problem (types, enums, unknown fields, ids, references) is collected and raised
-    together as one :class:`RecordError` (the first hundred, then a count of the rest).
-    Types are strict: a quoted ``"12"`` is not a number and ``"off"`` is not false.
+    Every problem (types, enums, unknown fields, ids, references, survey answers) is
+    collected and raised together as one :class:`RecordError` (the first hundred, then a
+    count of the rest). Types are strict: a quoted ``"12"`` is not a number and ``"off"`` is
+    not false. A survey is checked against ``instruments`` (default: the shipped ones; see
+    :func:`load_instruments`).
     """
     lines = lines if lines is not None else _NO_LINES
     if not isinstance(data, dict):
@@ -988,7 +995,9 @@ def record_from_data(
         record = Record.model_validate(data)
     except ValidationError as error:
         raise RecordError(source, _capped(_validation_problems(error, lines))) from None
-    problems = check_references(record) + check_self_assessment(record)
+    problems = (
+        check_references(record) + check_self_assessment(record) + check_survey(record, instruments)
+    )
     if problems:
         raise RecordError(source, _capped([_with_line(p, lines) for p in problems])) from None
     return record
@@ -1030,8 +1039,14 @@ def read_text(
         raise error(source, [abort.problem]) from None
 
 
-def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Record:
-    """Read, parse and validate one record file (``.json``, else YAML).
+def load_record(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    instruments: Instruments | None = None,
+) -> Record:
+    """Read, parse and validate one record file (``.json``, else YAML); a survey is checked
+    against ``instruments`` (default: the shipped ones).
 
     Raises :class:`RecordError` naming the file, and the field path and line where known.
     """
@@ -1039,4 +1054,6 @@ def load_record(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> 
         RECORD_LIMITS if max_bytes == MAX_BYTES else replace(RECORD_LIMITS, max_bytes=max_bytes)
     )
     parsed = read_data_file(path, limits=limits)
-    return record_from_data(parsed.data, source=os.fspath(path), lines=parsed.lines)
+    return record_from_data(
+        parsed.data, source=os.fspath(path), lines=parsed.lines, instruments=instruments
+    )

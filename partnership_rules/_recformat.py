@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from . import _record
 from ._catalogue import load_catalogue
+from ._instruments import shipped_instruments
 from ._record import ID_PATTERN, Record
 
 __all__ = [
@@ -162,6 +163,9 @@ def _type_text(node: _Schema, anchors: dict[str, str]) -> str:
         return _bounds(node, "number")
     if kind == "boolean":
         return "`true` or `false`"
+    if kind == "object" and "patternProperties" in node:
+        (value,) = node["patternProperties"].values()
+        return "mapping of item id to " + _type_text(value, anchors)
     raise ValueError(f"no words for schema {node}")  # a new kind of field: describe it here
 
 
@@ -294,6 +298,37 @@ def _self_assessment_items() -> list[str]:
     return lines
 
 
+def _survey_instruments() -> list[str]:
+    lines = [
+        "## Survey instruments",
+        "",
+        "`survey.instrument` names an instrument; each answer in `survey.responses[].answers`",
+        "is keyed by one of its item ids and is a whole number on its scale. The project ships",
+        "the instrument below (`rulesets/catalogue/instruments/`); an organisation adds its own,",
+        "in the same form, with `audit --instrument PATH` (or `instruments` in the project",
+        "configuration, or `Auditor(instruments=[...])`). A factor whose mean answer falls below",
+        "its concern band's bound is reported.",
+        "",
+    ]
+    for instrument in shipped_instruments().values():
+        lines += [
+            f"### {instrument.id}",
+            "",
+            f"{instrument.title}; answered from {instrument.scale.describe()}.",
+            "",
+            "| Factor | Concern band | Item | Statement |",
+            "|---|---|---|---|",
+        ]
+        for factor in instrument.factors:
+            for item in factor.items:
+                lines.append(
+                    f"| {_cell(factor.name)} | mean below {factor.concern_below:g}"
+                    f" | `{item.id}` | {_cell(' '.join(item.wording.split()))} |"
+                )
+        lines.append("")
+    return lines
+
+
 def record_format_markdown() -> str:
     """``docs/record-format.md``: every section and field of the record format with its type,
     allowed values, default, meaning and an example, then the self-assessment items and a
@@ -351,6 +386,7 @@ def record_format_markdown() -> str:
         lines += _table(definition["properties"], definition.get("required", []), data, anchors)
         lines.append("")
     lines += _self_assessment_items()
+    lines += _survey_instruments()
     lines += [
         "## A complete example",
         "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -36,9 +37,15 @@ __all__ = [
     "Qualifications",
     "Reading",
     "Record",
+    "Relationship",
+    "RelationshipSide",
     "Review",
     "SelfAssessment",
     "Stakeholder",
+    "Survey",
+    "SurveyResponse",
+    "TrustRating",
+    "ValueRating",
     "check_references",
     "parse_date",
 ]
@@ -148,6 +155,11 @@ ReviewKind = Literal["progress", "annual", "external", "stakeholder-feedback", "
 IssueKind = Literal["conflict", "commitment", "power", "resources", "quality", "other"]
 Framework = Literal["teach-too", "hgiocld-3.2", "qca-checklist"]
 Rating = Literal["red", "amber", "green"]
+# A PARTNER-style rating: 1 not at all, 2 a small amount, 3 a fair amount, 4 a great deal.
+PartnerScore = Annotated[int, Field(ge=1, le=4)]
+# An answer to a survey item, on the instrument's scale (which the loader checks).
+Answer = Annotated[int, Field(ge=-1000, le=1000)]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 
 
 class _Model(BaseModel):
@@ -531,6 +543,84 @@ class SelfAssessment(_Model):
     """What the rating rests on, in words."""
 
 
+class TrustRating(_Model):
+    """How far one partner trusts another, on the PARTNER tool's three dimensions of trust,
+    each 1 (not at all), 2 (a small amount), 3 (a fair amount) or 4 (a great deal)."""
+
+    reliability: PartnerScore | None = None
+    """How far the other partner does what it says it will do."""
+    mission: PartnerScore | None = None
+    """How far the other partner supports the partnership's shared mission and goals."""
+    openness: PartnerScore | None = None
+    """How open the other partner is to discussion: willing to listen, to share and to be
+    challenged."""
+
+
+class ValueRating(_Model):
+    """How much one partner values another, on the PARTNER tool's three dimensions of value,
+    each 1 (not at all), 2 (a small amount), 3 (a fair amount) or 4 (a great deal)."""
+
+    power: PartnerScore | None = None
+    """The other partner's power or influence: how far it can get things done in the field
+    the partnership works in."""
+    involvement: PartnerScore | None = None
+    """The other partner's level of involvement: how actively it takes part."""
+    resources: PartnerScore | None = None
+    """The resources the other partner contributes: funding, staff, data, facilities,
+    expertise, connections."""
+
+
+class RelationshipSide(_Model):
+    """One side of a relationship: how one partner of the pair rates the other."""
+
+    partner: Id
+    """The partner (id) giving the rating: one of the pair; it rates the other one."""
+    trust: TrustRating | None = None
+    """How far it trusts the other partner."""
+    value: ValueRating | None = None
+    """How much it values the other partner."""
+    level: CollaborationLevel | None = None
+    """How closely it says the two work together, on the VicHealth continuum: `networking`,
+    `coordinating`, `cooperating` or `collaborating`."""
+
+
+class Relationship(_Model):
+    """What two partners say about their relationship: each side's rating of the other (as
+    in the PARTNER tool) and the level of collaboration each side says they have."""
+
+    partners: list[Id] = Field(min_length=2, max_length=2)
+    """The two partners (ids) of the pair."""
+    date: Date | None = None
+    """The date the ratings were given."""
+    sides: list[RelationshipSide] = Field(default_factory=list, max_length=2)
+    """Each side's rating of the other: at most one per partner of the pair. A side that is
+    missing has not rated the other."""
+
+
+class SurveyResponse(_Model):
+    """One respondent's answers to the survey."""
+
+    respondent: Id
+    """Who answered: a partner or stakeholder id."""
+    answers: dict[ItemId, Answer] = Field(default_factory=dict, max_length=1000)
+    """Item id -> the answer, a whole number on the instrument's scale (for the shipped
+    instrument, 1 strongly disagree to 5 strongly agree). An item left out was not answered."""
+
+
+class Survey(_Model):
+    """Answers from named respondents to the items of a survey instrument (a questionnaire
+    such as the shipped `partnership-factors`, or an organisation's own instrument)."""
+
+    instrument: Id
+    """The instrument (id) answered, as listed under "Survey instruments" in the record
+    format documentation, or an instrument of the organisation's own given with
+    `--instrument`."""
+    date: Date | None = None
+    """The date the survey closed."""
+    responses: list[SurveyResponse] = Field(default_factory=list, max_length=10_000)
+    """One entry per respondent."""
+
+
 class Record(_Model):
     """One partnership record, format v1."""
 
@@ -566,6 +656,12 @@ class Record(_Model):
     """Qualification delivery capacity (mostly for NVQ consortia)."""
     self_assessment: list[SelfAssessment] = Field(default_factory=list, max_length=1000)
     """The partnership's own ratings against published self-evaluation frameworks."""
+    relationships: list[Relationship] = Field(default_factory=list, max_length=100_000)
+    """What pairs of partners say about each other: trust, value and the level of
+    collaboration, as in the PARTNER tool."""
+    survey: Survey | None = None
+    """Answers to a survey of the partners (and optionally stakeholders) about the
+    partnership."""
 
 
 # What kind of thing each id names, for reference checks and for ``kind:id`` subjects.
@@ -665,7 +761,63 @@ def check_references(record: Record) -> list[Problem]:
     for i, issue in enumerate(record.issues):
         if issue.raised and issue.resolved and issue.resolved < issue.raised:
             problems.append(Problem("resolved before it was raised", f"issues[{i}].resolved"))
+    _check_relationships(record, check_all, problems)
+    if record.survey is not None:
+        seen: dict[str, int] = {}
+        for i, response in enumerate(record.survey.responses):
+            path = f"survey.responses[{i}].respondent"
+            check(path, response.respondent, _MEMBER)
+            if response.respondent in seen:
+                problems.append(
+                    Problem(
+                        f"'{response.respondent}' already answered at"
+                        f" survey.responses[{seen[response.respondent]}]",
+                        path,
+                    )
+                )
+            seen.setdefault(response.respondent, i)
     return problems
+
+
+def _check_relationships(
+    record: Record,
+    check_all: Callable[[str, list[str], tuple[str, ...]], None],
+    problems: list[Problem],
+) -> None:
+    """Add to ``problems`` (in record order, beside ``check_all``'s reference problems): a
+    pair of two different partners, each side one of the pair, each side of a pair rated
+    once across the section."""
+    rated: dict[tuple[str, str], str] = {}  # (rater, rated) -> the path of its first side
+    for i, pair in enumerate(record.relationships):
+        base = f"relationships[{i}]"
+        check_all(f"{base}.partners", pair.partners, _PARTNER)
+        first, second = pair.partners
+        if first == second:
+            problems.append(
+                Problem(f"'{first}' cannot be in a relationship with itself", f"{base}.partners[1]")
+            )
+            continue
+        for j, side in enumerate(pair.sides):
+            path = f"{base}.sides[{j}]"
+            if side.partner not in pair.partners:
+                problems.append(
+                    Problem(
+                        f"'{side.partner}' is not one of the pair ({first}, {second})",
+                        f"{path}.partner",
+                    )
+                )
+                continue
+            other = second if side.partner == first else first
+            key = (side.partner, other)
+            if key in rated:
+                problems.append(
+                    Problem(
+                        f"'{side.partner}' has already rated '{other}' at {rated[key]}",
+                        f"{path}.partner",
+                    )
+                )
+            else:
+                rated[key] = path
 
 
 def _reporting_cycles(bodies: list[Body]) -> list[Problem]:

@@ -57,6 +57,7 @@ Category = Literal[
     "delivery",
     "self-assessment",
     "compliance",
+    "relationships",
 ]
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 

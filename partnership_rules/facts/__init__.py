@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from .._instruments import Instruments
 from .._record import Record
 from ._context import FactContext
 from ._schema import Fact, FactField, FactType
@@ -65,9 +66,15 @@ FACT_SCHEMAS: Mapping[str, Mapping[str, FactField]] = {t.name: t.schema for t in
 """Fact type -> field -> its type and meaning (``type`` itself is not listed)."""
 
 
-def derive_facts(record: Record, graph: nx.MultiDiGraph[str], as_of: dt.date) -> list[Fact]:
+def derive_facts(
+    record: Record,
+    graph: nx.MultiDiGraph[str],
+    as_of: dt.date,
+    instruments: Instruments | None = None,
+) -> list[Fact]:
     """One fact per subject of ``record`` (see :data:`FACT_SCHEMAS`), in a stable order.
 
-    ``graph`` is :func:`build_graph` of ``record``; ``as_of`` is the date days count from."""
-    ctx = FactContext(record, graph, as_of)
+    ``graph`` is :func:`build_graph` of ``record``; ``as_of`` is the date days count from;
+    ``instruments`` are those the record's survey may answer (default: the shipped ones)."""
+    ctx = FactContext(record, graph, as_of, instruments)
     return [fact for fact_type in FACT_TYPES for fact in fact_type.build(ctx)]

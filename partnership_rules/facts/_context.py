@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 import networkx as nx
 
 from .._graph import node_key
+from .._instruments import Instruments, shipped_instruments
 from .._record import Record
 
 __all__ = ["FactContext"]
@@ -36,8 +37,16 @@ class FactContext:
     :meth:`once`.
     """
 
-    def __init__(self, record: Record, graph: nx.MultiDiGraph[str], as_of: dt.date) -> None:
+    def __init__(
+        self,
+        record: Record,
+        graph: nx.MultiDiGraph[str],
+        as_of: dt.date,
+        instruments: Instruments | None = None,
+    ) -> None:
         self.record = record
+        self.instruments = instruments if instruments is not None else shipped_instruments()
+        """The survey instruments the record's survey may answer."""
         self.graph = graph
         self.as_of = as_of
         self.home = node_key("partnership", record.partnership.id)

@@ -160,6 +160,7 @@ CATEGORY_TITLES = {
     "delivery": "Delivery",
     "self-assessment": "Self-assessment",
     "compliance": "Compliance",
+    "relationships": "What partners say of each other",
 }
 # What the partner table's columns are called (never the model's field names).
 PARTNER_COLUMNS = (
