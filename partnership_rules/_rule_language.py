@@ -72,10 +72,10 @@ _RULE_FIELDS = {
     " fact of that type, and a finding's subject is that fact's subject.",
     "when": "The condition (see *Conditions*).",
     "join": "Optional: a second subject the rule tests with its own (see *Two subjects and"
-    " absence*): `{type: FACT_TYPE, on: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule"
+    " absence*): `{type: FACT_TYPE, match: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule"
     " fires when some fact of that type matches.",
     "absent": "Optional: something that must not exist (see *Two subjects and absence*):"
-    " `{type: FACT_TYPE, on: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule fires when"
+    " `{type: FACT_TYPE, match: {FIELD: OTHER_FIELD}, when: CONDITION}`; the rule fires when"
     " no fact of that type matches.",
     "message": "The finding's message, with placeholders (see *Message placeholders*).",
     "rationale": "Why it matters.",
@@ -139,7 +139,7 @@ _TWO_SUBJECTS = """\
     when: {field: status, not_equals: done}
     join:
       type: partner
-      on: {accountable: id}
+      match: {accountable: id}
       when: {field: in_governance, equals: false}
     message: >-
       Action '{id}' is answered for by {partner.name} ({partner.id}), who sits on no
@@ -158,7 +158,7 @@ _ABSENCE = """\
     when: {field: has_target, equals: true}
     absent:
       type: action
-      on: {id: objective}
+      match: {id: objective}
       when: {field: status, not_equals: done}
     message: "No open action in the plan serves objective '{id}'."
     rationale: An objective nothing is being done for will not be met.
@@ -283,15 +283,15 @@ def rule_language_markdown() -> str:
         "A rule tests its subject's fact (`applies_to`, `when`) and may also look at one other",
         "fact beside it, joined on fields:",
         "",
-        "- `join: {type: TYPE, on: {FIELD: OTHER_FIELD, ...}, when: CONDITION}`: the rule fires",
+        "- `join: {type: TYPE, match: {FIELD: OTHER_FIELD, ...}, when: CONDITION}`: the rule fires",
         "  when some fact of type TYPE has OTHER_FIELD equal to the subject's FIELD (every pair",
-        "  in `on`) and meets `when` (optional, a condition on that fact's fields). The finding",
+        "  in `match`) and meets `when` (optional, a condition on that fact's fields). The finding",
         "  is still one per subject; its placeholders may name the other fact's fields as",
         "  `{TYPE.FIELD}` (the first such fact by subject, when several match).",
-        "- `absent: {type: TYPE, on: {...}, when: CONDITION}`: the rule fires when no such fact",
+        "- `absent: {type: TYPE, match: {...}, when: CONDITION}`: the rule fires when no such fact",
         "  exists.",
         "",
-        "`on` compares 1 to 4 pairs of fields of one kind (text, number or true/false; not",
+        "`match` compares 1 to 4 pairs of fields of one kind (text, number or true/false; not",
         "lists); a field without a value equals nothing, so a subject without one has no",
         "joined fact. `id` names the item's id in the record (`accountable` and `owner` hold",
         "partners' ids; an action's `objective` holds an objective's id). A subject is never",

@@ -183,6 +183,18 @@ _UNJOINABLE = ("self-assessment",)
 _JOINABLE_RESERVED = ("id",)
 
 
+def _joinable(name: str, fact_type: str) -> str | None:
+    """Why facts of ``fact_type`` cannot be joined on their field ``name``, or None."""
+    if name in RESERVED_FIELDS and name not in _JOINABLE_RESERVED:
+        return f"'{name}' is reserved and cannot be joined on"
+    spec = FACT_SCHEMAS[fact_type].get(name)
+    if spec is None:
+        return f"'{name}' is not a field of {fact_type} facts"
+    if spec.type == "list":
+        return f"'{name}' is a list and cannot be joined on"
+    return None
+
+
 def compile_join(
     join: Join | None, subject_type: str, where: str, values: Mapping[str, float]
 ) -> tuple[CompiledJoin | None, tuple[str, ...], list[Problem]]:
@@ -212,33 +224,22 @@ def compile_join(
         for fact_type in dict.fromkeys((subject_type, join.type))
         if fact_type in _UNJOINABLE
     ]
-    for mine, theirs in join.on.items():
-        for name, fact_type, schema in (
-            (mine, subject_type, FACT_SCHEMAS[subject_type]),
-            (theirs, join.type, other),
-        ):
-            if name not in schema:
-                problems.append(
-                    Problem(f"'{name}' is not a field of {fact_type} facts", f"{where}.on.{mine}")
+    for mine, theirs in join.match.items():
+        side_problems = [
+            Problem(problem, f"{where}.match.{mine}")
+            for name, fact_type in ((mine, subject_type), (theirs, join.type))
+            if (problem := _joinable(name, fact_type)) is not None
+        ]
+        problems += side_problems
+        kinds = FACT_SCHEMAS[subject_type].get(mine), other.get(theirs)
+        if not side_problems and kinds[0] and kinds[1] and kinds[0].type != kinds[1].type:
+            problems.append(
+                Problem(
+                    f"'{mine}' is {kinds[0].type} but '{theirs}' of {join.type} facts is"
+                    f" {kinds[1].type}: joined fields are of one kind",
+                    f"{where}.match.{mine}",
                 )
-            elif name in RESERVED_FIELDS and name not in _JOINABLE_RESERVED:
-                problems.append(
-                    Problem(f"'{name}' is reserved and cannot be joined on", f"{where}.on.{mine}")
-                )
-            elif schema[name].type == "list":
-                problems.append(
-                    Problem(f"'{name}' is a list and cannot be joined on", f"{where}.on.{mine}")
-                )
-        if mine in FACT_SCHEMAS[subject_type] and theirs in other:
-            kinds = FACT_SCHEMAS[subject_type][mine].type, other[theirs].type
-            if kinds[0] != kinds[1]:
-                problems.append(
-                    Problem(
-                        f"'{mine}' is {kinds[0]} but '{theirs}' of {join.type} facts is"
-                        f" {kinds[1]}: joined fields are of one kind",
-                        f"{where}.on.{mine}",
-                    )
-                )
+            )
     condition: dict[str, Any] = {"type": join.type}
     fields: tuple[str, ...] = ()
     thresholds: tuple[str, ...] = ()
@@ -249,7 +250,7 @@ def compile_join(
         fields, thresholds = compiled.fields, compiled.thresholds
     if problems:
         return None, (), problems
-    return CompiledJoin(join.type, tuple(join.on.items()), condition, fields), thresholds, []
+    return CompiledJoin(join.type, tuple(join.match.items()), condition, fields), thresholds, []
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,12 @@ def compile_group(
 
 # A problem's path as the compiler writes it: "rules[3] (CORE001).when.all[0].field".
 _PATH_PART = re.compile(r"([^.\[\]\s()]+)|\[(\d+)\]|\s*\([^)]*\)")
+
+
+def _line_of(lines: Mapping[PathKey, int], path: tuple[str | int, ...]) -> int | None:
+    """The line of the value at ``path`` (or of the nearest enclosing one), when known."""
+    nearest = getattr(lines, "nearest", None)
+    return nearest(path) if nearest is not None else lines.get(path)
 
 
 def _with_lines(problems: list[Problem], lines: Mapping[PathKey, int]) -> list[Problem]:
@@ -398,7 +405,7 @@ def _compile_rule_file(
                     )
                 )
             seen[key] = rule.id
-        compiled.append(rule)
+        compiled.append(replace(rule, line=_line_of(lines, ("rules", index))))
     groups: list[CompiledGroup] = []
     by_id = {rule.id: rule for rule in compiled}
     grouped: dict[str, str] = {}
@@ -424,7 +431,7 @@ def _compile_rule_file(
                     )
                 )
             grouped[part.rule] = group.id
-        groups.append(group)
+        groups.append(replace(group, line=_line_of(lines, ("groups", index))))
     if not problems:
         problem = distinct_test_problem(compiled)
         if problem is not None:
@@ -592,18 +599,16 @@ def load_rulesets(
                     )
                 )
             owners[f"threshold {name}"] = origin
-        keys = [(r.id, (r.rule.id, r.rule.name, *r.rule.aliases)) for r in ruleset.rules]
-        keys += [(g.id, (g.id, g.group.name, *g.group.aliases)) for g in ruleset.groups]
-        for owner_id, rule_keys in keys:
+        keys = [(r.id, r.line, (r.rule.id, r.rule.name, *r.rule.aliases)) for r in ruleset.rules]
+        keys += [(g.id, g.line, (g.id, g.group.name, *g.group.aliases)) for g in ruleset.groups]
+        for owner_id, line, rule_keys in keys:
+            at = ruleset.describe_origin(line)
             for key in rule_keys:
                 if key in owners:
                     problems.append(
-                        Problem(
-                            f"'{key}' is defined in both {owners[key]} and {origin}",
-                            owner_id,
-                        )
+                        Problem(f"'{key}' is defined in both {owners[key]} and {at}", owner_id)
                     )
-                owners[key] = origin
+                owners[key] = at
     if problems:
         raise RulesetError(rulesets[-1].source if rulesets else "rulesets", problems)
     return rulesets

@@ -121,12 +121,14 @@ MAX_JOIN_FIELDS = 4
 
 class Join(_Strict):
     """Another fact a rule looks at beside its subject (``join``: some such fact exists;
-    ``absent``: none does): facts of ``type`` whose fields equal the subject's as ``on``
+    ``absent``: none does): facts of ``type`` whose fields equal the subject's as ``match``
     says (the subject's field: the other fact's field, such as ``{accountable: id}``) and
-    that meet ``when``, if given. The subject itself is never its own other fact."""
+    that meet ``when``, if given. The subject itself is never its own other fact.
+
+    (Not ``on``, as SQL has it: YAML 1.1 readers, PyYAML's among them, read ``on`` as true.)"""
 
     type: str
-    on: dict[
+    match: dict[
         Annotated[str, StringConstraints(min_length=1, max_length=80)],
         Annotated[str, StringConstraints(min_length=1, max_length=80)],
     ] = Field(min_length=1, max_length=MAX_JOIN_FIELDS)
@@ -324,6 +326,7 @@ class CompiledGroup:
 
     group: Group
     ruleset: str
+    line: int | None = None  # where the group starts in its file, when known
 
     @property
     def id(self) -> str:
@@ -376,6 +379,7 @@ class CompiledRule:
     thresholds: tuple[ThresholdUse, ...] = ()  # the named thresholds its condition uses
     join: CompiledJoin | None = None  # another fact that must exist (see Rule.join)
     absent: CompiledJoin | None = None  # another fact that must not exist (Rule.absent)
+    line: int | None = None  # where the rule starts in its file, when known
 
     @property
     def id(self) -> str:
@@ -419,8 +423,10 @@ class Ruleset:
     origin: str = ""
     examples_base: str | None = None  # the rule file's ``examples_base``
 
-    def describe_origin(self) -> str:
-        """Where this ruleset comes from, in words (for listings and error messages)."""
+    def describe_origin(self, line: int | None = None) -> str:
+        """Where this ruleset (or, given its ``line``, a rule of it) comes from, in words
+        (for listings and error messages)."""
+        at = f", line {line}" if line is not None else ""
         if self.origin == "shipped":
-            return f"shipped ruleset {self.name} ({self.source})"
-        return self.origin or self.source
+            return f"shipped ruleset {self.name} ({self.source}{at})"
+        return f"{self.origin or self.source}{at}"

@@ -72,8 +72,13 @@ def test_rules_check_names_both_files_of_a_clash_with_a_shipped_rule(tmp_path: P
     clash.write_text(OWN_RULES.replace("OWN001", "CORE001"), encoding="utf-8")
     result = run("rules", "check", str(clash))
     assert result.exit_code == 2
-    assert "'CORE001' is defined in both shipped ruleset core (core.yaml) and" in result.stderr
-    assert str(clash) in result.stderr
+    core = (ROOT / "rulesets" / "core.yaml").read_text(encoding="utf-8").splitlines()
+    shipped_line = core.index("  - id: CORE001") + 1
+    own_line = clash.read_text(encoding="utf-8").splitlines().index("  - id: CORE001") + 1
+    assert (
+        f"'CORE001' is defined in both shipped ruleset core (core.yaml, line {shipped_line})"
+        f" and {clash}, line {own_line}"
+    ) in result.stderr
 
 
 def test_ruleset_file_adds_rules_to_the_default_selection(rule_file: Path) -> None:

@@ -268,21 +268,21 @@ def _join_rules() -> dict[str, Any]:
     not_done = {"field": "status", "not_equals": "done"}
     outside = {"field": "in_governance", "equals": False}
     specs = [
-        ("action", not_done, {"join": {"type": "partner", "on": {"accountable": "id"}}}),
+        ("action", not_done, {"join": {"type": "partner", "match": {"accountable": "id"}}}),
         (
             "action",
             not_done,
-            {"join": {"type": "partner", "on": {"accountable": "id"}, "when": outside}},
+            {"join": {"type": "partner", "match": {"accountable": "id"}, "when": outside}},
         ),
         (
             "partner",
             {"field": "seat_count", "gte": 1},
-            {"join": {"type": "action", "on": {"id": "accountable"}, "when": not_done}},
+            {"join": {"type": "action", "match": {"id": "accountable"}, "when": not_done}},
         ),
         (
             "action",
             {"field": "responsible_count", "gt": 0},
-            {"join": {"type": "action", "on": {"objective": "objective"}}},
+            {"join": {"type": "action", "match": {"objective": "objective"}}},
         ),
         (
             "objective",
@@ -290,7 +290,7 @@ def _join_rules() -> dict[str, Any]:
             {
                 "join": {
                     "type": "partner",
-                    "on": {"owner": "id"},
+                    "match": {"owner": "id"},
                     "when": {"field": "kind", "one_of": ["a", "b"]},
                 }
             },
@@ -298,35 +298,35 @@ def _join_rules() -> dict[str, Any]:
         (
             "objective",
             {"field": "has_target", "exists": True},
-            {"absent": {"type": "action", "on": {"id": "objective"}}},
+            {"absent": {"type": "action", "match": {"id": "objective"}}},
         ),
         (
             "objective",
             {"field": "metric_count", "lt": 2},
-            {"absent": {"type": "action", "on": {"id": "objective"}, "when": not_done}},
+            {"absent": {"type": "action", "match": {"id": "objective"}, "when": not_done}},
         ),
         (
             "action",
             {"field": "status", "exists": True},
-            {"absent": {"type": "action", "on": {"id": "follows"}}},
+            {"absent": {"type": "action", "match": {"id": "follows"}}},
         ),
         (
             "partner",
             {"field": "kind", "exists": True},
-            {"absent": {"type": "objective", "on": {"id": "owner"}}},
+            {"absent": {"type": "objective", "match": {"id": "owner"}}},
         ),
         (
             "action",
             not_done,
             {
-                "join": {"type": "partner", "on": {"accountable": "id"}},
-                "absent": {"type": "action", "on": {"id": "follows"}, "when": not_done},
+                "join": {"type": "partner", "match": {"accountable": "id"}},
+                "absent": {"type": "action", "match": {"id": "follows"}, "when": not_done},
             },
         ),
         (
             "action",
             {"field": "responsible_count", "gte": 0},
-            {"join": {"type": "action", "on": {"objective": "objective", "status": "status"}}},
+            {"join": {"type": "action", "match": {"objective": "objective", "status": "status"}}},
         ),
     ]
     rules = [_join_rule(n, t, when, **others) for n, (t, when, others) in enumerate(specs, 1)]
