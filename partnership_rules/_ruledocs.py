@@ -339,21 +339,30 @@ def _groups_doc(ruleset: Ruleset) -> list[str]:
     return lines
 
 
-def _examples_doc(compiled: CompiledRule) -> list[str]:
-    """The rule's first firing and first quiet example, as "Example" and "Use instead"."""
+def _examples_doc(compiled: CompiledRule, file_base: str | None) -> list[str]:
+    """The rule's first firing and first quiet example, as "Example" and "Use instead": the
+    case as written (without its own ``about`` and ``subjects``) and its base record."""
     import yaml
+
+    from ._rule_examples import DEFAULT_BASE
 
     examples = compiled.rule.examples
     if examples is None:
         return []
+    base = examples.base or file_base or DEFAULT_BASE
     out: list[str] = []
     for title, cases in (("Example", examples.fire), ("Use instead", examples.quiet)):
         if cases:
             case = cases[0]
-            fragment = {k: v for k, v in case.items() if k != "about"}
+            fragment = {k: v for k, v in case.items() if k not in ("about", "subjects") and v != {}}
             about = f"{case['about']}:" if case.get("about") else "Record fragment:"
             text = yaml.safe_dump(fragment, sort_keys=False, allow_unicode=True).rstrip()
+            if not fragment:
+                text = "# the base record as it is"
             out += [f"#### {title}", "", about, "", "```yaml", text, "```", ""]
+    if out:
+        link = "[Examples](rule-language.md#examples)"
+        out += [f"Base record of the examples: `{base}` (see {link}).", ""]
     return out
 
 
@@ -412,7 +421,7 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 "",
                 f"> {rule.message}",
                 "",
-                *_examples_doc(compiled),
+                *_examples_doc(compiled, ruleset.examples_base),
                 "#### References",
                 "",
                 *[f"- {ref}" for ref in rule.references],

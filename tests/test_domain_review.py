@@ -1,7 +1,7 @@
 """Each error the domain review of the rules found, as a test (issue 9, point 5).
 
-Rule-by-rule firing and quiet cases are in ``tests/rule_cases/``; these tests name the review's
-findings one by one, on the healthy base records and the published cases."""
+Rule-by-rule firing and quiet cases are the rules' examples (``rulesets/*.yaml``); these tests
+name the review's findings one by one, on the healthy base records and the published cases."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rule_cases import apply, base_record
 
-from partnership_rules import Auditor, Finding, render
+from partnership_rules import Auditor, Finding, base_record, render
+from partnership_rules import apply_example as apply
 
 ROOT = Path(__file__).parent.parent
 CASES = ROOT / "tests" / "cases"

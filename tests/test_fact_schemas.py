@@ -1,8 +1,8 @@
 """Every fact carries exactly the fields its type declares, each of the declared JSON type.
 
-Checked on every example, every base record in ``rulesets/bases/``, every record the rule cases
-make from them, and generated records: a field computed but not declared (or declared but
-never computed) fails here, whichever module builds it.
+Checked on every example, every base record in ``rulesets/bases/``, every record the shipped
+rules' examples make from them, and generated records: a field computed but not declared (or
+declared but never computed) fails here, whichever module builds it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from rule_cases import apply, base_record, load_cases
 from strategies import ASSESSED_ON, records
 
-from partnership_rules import FACT_SCHEMAS, build_graph, derive_facts, load_record, record_from_data
+from partnership_rules import (
+    FACT_SCHEMAS,
+    build_graph,
+    derive_facts,
+    load_record,
+    load_rulesets,
+    record_from_data,
+)
+from partnership_rules._rule_examples import rule_examples
 from partnership_rules.facts import FACT_TYPES, FactField
 
 ROOT = Path(__file__).parent.parent
@@ -56,24 +63,15 @@ def test_facts_of_shipped_records_match_their_schemas(path: Path) -> None:
     assert schema_problems(facts) == []
 
 
-def test_facts_of_every_rule_case_record_match_their_schemas() -> None:
+def test_facts_of_every_rule_example_record_match_their_schemas() -> None:
     problems = []
-    checked = 0
-    bases: dict[str, dict[str, Any]] = {}
-    for case in load_cases():
-        name = case.get("base", "healthy")
-        if name not in bases:
-            bases[name] = base_record(name)
-        base = bases[name]
-        for kind in ("fire", "quiet"):
-            for variant in case.get(kind) or []:
-                record = apply(base, variant)
-                problems += [
-                    f"{case['rule']} {variant.get('about')}: {p}"
-                    for p in schema_problems(_facts(record))
-                ]
-                checked += 1
-    assert checked > 100
+    examples = [e for ruleset in load_rulesets() for e in rule_examples(ruleset)]
+    for example in examples:
+        problems += [
+            f"{example.rule} {example.kind}[{example.index}] ({example.about}): {p}"
+            for p in schema_problems(_facts(example.record()))
+        ]
+    assert len(examples) > 100
     assert problems == []
 
 

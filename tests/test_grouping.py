@@ -7,9 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rule_cases import apply, base_record
 
-from partnership_rules import Auditor, Finding, RulesetError, compare_reports, load_rulesets
+from partnership_rules import (
+    Auditor,
+    Finding,
+    RulesetError,
+    base_record,
+    compare_reports,
+    load_rulesets,
+)
+from partnership_rules import apply_example as apply
 from partnership_rules._rule_loader import load_ruleset
 
 ROOT = Path(__file__).parent.parent
