@@ -5,7 +5,8 @@ self-assessment facts -> write the findings that contradict each self-assessment
 its fact (``_contradictions``) -> run the rules on those -> cap the indicative levels by the
 findings (``_indicative``) -> gather each cause's findings into one (``_grouping``) -> score
 the health profile (``_profile``), draw up the action plan (``_action_plan``), the partner
-table (``_partner_table``) and the network to draw (``_network_view``) -> assemble the report.
+table (``_partner_table``) and the network to draw (``_network_view``), what partners say of
+each other (``_relationship_view``) -> assemble the report.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ._network_view import partnership_network
 from ._partner_table import partner_table
 from ._profile import health_profile
 from ._record import Record
+from ._relationship_view import disagreements, relationship_edges, survey_factor_scores
 from ._report import Finding, PartnershipRef, Report
 from ._rule_loader import (
     expand_rule_paths,
@@ -224,10 +226,15 @@ class Auditor:
             indicative_levels=levels,
             truncated_texts=budget.truncated_texts,
             omitted_findings=budget.omitted_findings,
-            profile=health_profile(findings, self.categories_checked(rulesets)),
+            profile=health_profile(
+                findings,
+                self.categories_checked(rulesets),
+                survey=survey_factor_scores(record, self._instruments),
+            ),
             action_plan=action_plan(findings, record, graph, when),
             partners=partner_table(record, graph, facts, findings),
-            network=partnership_network(graph, findings, leads),
+            network=partnership_network(graph, findings, leads, relationship_edges(record)),
+            disagreements=disagreements(record, self._instruments),
         )
 
     def categories_checked(self, rulesets: Collection[str]) -> frozenset[str]:

@@ -4,8 +4,9 @@ Nodes: partners, stakeholders and governance bodies, each with its name and the 
 severity of the findings about it; a channel of more than ``CLIQUE_CHANNEL_SIZE`` members is
 a node too (its members joined to it), a smaller one joins its members directly. Edges:
 ``member`` and ``chair`` (of a body), ``communication`` (members of one channel; several
-channels between the same two make one edge with a count) and ``accountability`` (from the
-partner accountable for an action to each other partner responsible for it). Everything is
+channels between the same two make one edge with a count), ``accountability`` (from the
+partner accountable for an action to each other partner responsible for it) and
+``relationship`` (a pair of partners rating each other, given by the caller). Everything is
 sorted, so the same record gives the same network whatever the order of its lists.
 """
 
@@ -26,10 +27,14 @@ DRAWN_KINDS = ("partner", "stakeholder", "body")
 
 
 def partnership_network(
-    graph: nx.MultiDiGraph[str], findings: Sequence[Finding], leads: Collection[str] = ()
+    graph: nx.MultiDiGraph[str],
+    findings: Sequence[Finding],
+    leads: Collection[str] = (),
+    relationships: Sequence[NetworkEdge] = (),
 ) -> PartnershipNetwork:
     """The network of :func:`build_graph`'s ``graph``, flagged by ``findings`` (report order:
-    the first finding about a subject is its worst); ``leads`` are the lead partners' keys."""
+    the first finding about a subject is its worst); ``leads`` are the lead partners' keys;
+    ``relationships`` the lines of rated pairs (:func:`relationship_edges`)."""
     worst: dict[str, Severity] = {}
     for finding in findings:
         worst.setdefault(finding.subject, finding.severity)
@@ -90,11 +95,12 @@ def partnership_network(
             for doer in set(responsible.get(action, ())):
                 if doer != owner:
                     edges[(owner, doer, "accountability")] += 1
-    return PartnershipNetwork(
-        nodes=[nodes[k] for k in sorted(nodes)],
-        edges=[
-            NetworkEdge.model_construct(source=a, target=b, relation=relation, count=count)
-            for (a, b, relation), count in sorted(edges.items())
-            if a in nodes and b in nodes
-        ],
-    )
+    drawn = [
+        NetworkEdge.model_construct(source=a, target=b, relation=relation, count=count)
+        for (a, b, relation), count in sorted(edges.items())
+        if a in nodes and b in nodes
+    ]
+    if relationships:
+        drawn += [e for e in relationships if e.source in nodes and e.target in nodes]
+        drawn.sort(key=lambda e: (e.source, e.target, e.relation))
+    return PartnershipNetwork(nodes=[nodes[k] for k in sorted(nodes)], edges=drawn)

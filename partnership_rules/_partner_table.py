@@ -2,7 +2,8 @@
 
 Seats, chairs, shares of funding, actions, communication degree and cut points are the
 partner facts' own values (so the table and the rules never disagree); contributions per
-kind and unit come from the graph's ``contributes`` edges, benefits from the record.
+kind and unit come from the graph's ``contributes`` edges, benefits from the record, and the
+trust and value the other partners give it from the record's ``relationships``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import networkx as nx
 
 from ._graph import node_key
 from ._record import Record
+from ._relationship_view import received_ratings
 from ._report import ContributionShare, Finding, PartnerRow
 
 __all__ = ["partner_table"]
@@ -59,8 +61,10 @@ def partner_table(
     about: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         about[finding.subject].append(finding)
+    ratings = received_ratings(record)
     rows = []
     for partner in record.partners:
+        trust, value, rated_by = ratings.get(partner.id, (None, None, 0))
         node = node_key("partner", partner.id)
         fact = partner_facts[node]
         shares = [
@@ -94,6 +98,9 @@ def partner_table(
                 benefits=list(partner.benefits),
                 findings=[f.rule for f in mine],
                 worst_severity=mine[0].severity if mine else None,
+                trust=trust,
+                value=value,
+                rated_by=rated_by,
             )
         )
     return rows

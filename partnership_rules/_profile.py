@@ -22,10 +22,16 @@ from importlib.resources import files
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._report import Finding, HealthProfile, Score, ScoreCause
+from ._report import Finding, HealthProfile, Score, ScoreCause, SurveyFactorScore
 from ._vocabulary import CATEGORIES, SEVERITIES, Category, Severity
 
-__all__ = ["DIMENSIONS", "ProfileSettings", "health_profile", "load_profile_settings"]
+__all__ = [
+    "DIMENSIONS",
+    "DisagreementLimits",
+    "ProfileSettings",
+    "health_profile",
+    "load_profile_settings",
+]
 
 DIMENSIONS = ("results", "process", "relationships")
 
@@ -37,8 +43,20 @@ class _Band(BaseModel):
     min: int = Field(ge=0, le=100)
 
 
+class DisagreementLimits(BaseModel):
+    """How far apart partners' answers must be for the disagreement table to list them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level_steps: int = Field(ge=1, le=3)
+    trust_gap: float = Field(gt=0, le=3)
+    item_min_respondents: int = Field(ge=2)
+    item_spread_share: float = Field(gt=0, le=1)
+
+
 class ProfileSettings(BaseModel):
-    """The numbers of the formula (and the action plan's suggested dates)."""
+    """The numbers of the formula (and the action plan's suggested dates, the survey
+    factors' dimensions and the disagreement table's limits)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +68,9 @@ class ProfileSettings(BaseModel):
     bands: list[_Band]
     dimensions: dict[str, list[Category]]
     due_days: dict[Severity, int]
+    survey_dimensions: dict[str, str] = Field(default_factory=dict)
+    """Survey factor id -> the QCA dimension it speaks to."""
+    disagreements: DisagreementLimits
 
     @model_validator(mode="after")
     def _complete(self) -> ProfileSettings:
@@ -60,6 +81,8 @@ class ProfileSettings(BaseModel):
             raise ValueError("costs and due_days need every severity")
         if not self.bands or self.bands[-1].min != 0:
             raise ValueError("the last band must start at 0")
+        if not set(self.survey_dimensions.values()) <= set(DIMENSIONS):
+            raise ValueError("survey_dimensions: each factor goes to one of the three dimensions")
         return self
 
     def dimension_of(self, category: str) -> str:
@@ -127,12 +150,14 @@ def health_profile(
     findings: Sequence[Finding],
     checked: Collection[str],
     settings: ProfileSettings | None = None,
+    survey: Sequence[SurveyFactorScore] = (),
 ) -> HealthProfile:
     """The profile of a report's ``findings``; ``checked`` are the categories of the rules
     that ran (a category no rule checked gets no score, rather than a perfect one).
 
     Each score counts its own findings: a category's, a dimension's (those of its
-    categories) or all of them (overall)."""
+    categories) or all of them (overall). ``survey``: the survey's factors, shown beside
+    the scores (see :func:`survey_factor_scores`)."""
     settings = settings or load_profile_settings()
     causes = _causes(sorted(findings, key=Finding.sort_key), settings)
     by_category: dict[str, list[ScoreCause]] = defaultdict(list)
@@ -147,5 +172,8 @@ def health_profile(
         if any(c in categories for c in members)
     }
     return HealthProfile(
-        overall=_score(causes.values(), settings), dimensions=dimensions, categories=categories
+        overall=_score(causes.values(), settings),
+        dimensions=dimensions,
+        categories=categories,
+        survey=list(survey),
     )

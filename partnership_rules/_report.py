@@ -410,6 +410,7 @@ class Report(_Extended):
         action_plan: list[ActionItem] | None = None,
         partners: list[PartnerRow] | None = None,
         network: PartnershipNetwork | None = None,
+        disagreements: Disagreements | None = None,
     ) -> Report:
         """A report with findings sorted and the per-severity summary filled in."""
         ordered = sorted(findings, key=Finding.sort_key)
@@ -431,6 +432,7 @@ class Report(_Extended):
             action_plan=action_plan or [],
             partners=partners or [],
             network=network,
+            disagreements=disagreements,
         )
 
     def worst_severity(self) -> str | None:

@@ -18,7 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from generated import synthetic_record
+from test_relationship_report import SAID
 
 from partnership_rules import (
     Auditor,
@@ -60,6 +62,8 @@ class _Page(HTMLParser):
         self.findings: list[str] = []
         self.action_rows = 0
         self.trend_audits: list[str] = []
+        self.relationships = 0
+        self.table_classes: list[str] = []
         self.tags: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -72,6 +76,10 @@ class _Page(HTMLParser):
             self.findings.append(values.get("id") or "")
         if tag == "tr" and "action" in classes:
             self.action_rows += 1
+        if tag == "path" and "relationship" in classes:
+            self.relationships += 1
+        if tag == "table":
+            self.table_classes.append(values.get("class") or "")
         if tag == "g" and "audit" in classes:
             self.trend_audits.append(values.get("data-as-of") or "")
 
@@ -174,4 +182,16 @@ def test_the_health_trend_in_the_browser(tmp_path: Path) -> None:
     report = AUDITOR.audit(record)
     page, net_log = _open(report, tmp_path, load_history(db, report.partnership.id))
     assert page.trend_audits == ["2003-01-31", report.as_of.isoformat()]
+    assert _page_requests(net_log) == []
+
+
+def test_relationships_and_survey_in_the_browser(tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "examples" / "barking-rooff.yaml").read_text(encoding="utf-8"))
+    report = AUDITOR.audit({**data, **SAID})
+    assert report.network is not None
+    page, net_log = _open(report, tmp_path)
+    drawn = [e for e in report.network.edges if e.relation == "relationship"]
+    assert page.relationships == len(drawn) == 2
+    for table in ("disagreement-pairs", "disagreement-items", "survey"):
+        assert table in page.table_classes
     assert _page_requests(net_log) == []

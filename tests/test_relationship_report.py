@@ -12,8 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from partnership_rules import Auditor, Report, render
+from partnership_rules import Auditor, Report, health_profile, render
+from partnership_rules._profile import load_profile_settings
 from partnership_rules._report import (
     Disagreements,
     ItemDisagreement,
@@ -216,3 +218,142 @@ def test_a_report_without_ratings_or_survey_renders_as_before(plain: Report) -> 
         for words in ("Trust from others", "Where partners disagree", "Survey factors"):
             assert words not in text
         assert 'class="edge relationship"' not in text
+
+
+# --- From a record: the pipeline stage (_relationship_view) -----------------------------------
+
+SAID = {
+    "relationships": [
+        {  # far apart: three steps of level, trust 3.67 against 1.33
+            "partners": ["bdc", "rooff"],
+            "sides": [
+                {
+                    "partner": "bdc",
+                    "trust": {"reliability": 4, "mission": 4, "openness": 3},
+                    "value": {"power": 3, "involvement": 3, "resources": 3},
+                    "level": "collaborating",
+                },
+                {
+                    "partner": "rooff",
+                    "trust": {"reliability": 1, "mission": 2, "openness": 1},
+                    "level": "networking",
+                },
+            ],
+        },
+        {  # close: one step, trust 3.0 against 2.67
+            "partners": ["eastbrook", "bdc"],
+            "sides": [
+                {
+                    "partner": "eastbrook",
+                    "trust": {"reliability": 3, "mission": 3, "openness": 3},
+                    "value": {"power": 4, "involvement": 4, "resources": 2},
+                    "level": "cooperating",
+                },
+                {
+                    "partner": "bdc",
+                    "trust": {"reliability": 3, "mission": 3, "openness": 2},
+                    "level": "coordinating",
+                },
+            ],
+        },
+    ],
+    "survey": {
+        "instrument": "partnership-factors",
+        "responses": [
+            {"respondent": "bdc", "answers": {"mem-respect": 5, "env-history": 2, "pur-unique": 4}},
+            {
+                "respondent": "rooff",
+                "answers": {"mem-respect": 1, "env-history": 2, "pur-unique": 4},
+            },
+            {"respondent": "eastbrook", "answers": {"mem-respect": 5, "env-history": 3}},
+            {"respondent": "thames-drylining", "answers": {"mem-respect": 1, "pur-unique": 5}},
+        ],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def said_record() -> dict[str, object]:
+    data = yaml.safe_load((ROOT / "examples" / "barking-rooff.yaml").read_text(encoding="utf-8"))
+    return {**data, **SAID}
+
+
+def test_partner_table_gives_the_trust_and_value_others_give(
+    said_record: dict[str, object],
+) -> None:
+    report = AUDITOR.audit(said_record)
+    rows = {row.id: row for row in report.partners}
+    # bdc is rated by rooff (trust 1, 2, 1) and eastbrook (3, 3, 3; value 4, 4, 2).
+    assert (rows["bdc"].trust, rows["bdc"].value, rows["bdc"].rated_by) == (2.17, 3.33, 2)
+    # rooff by bdc (4, 4, 3; value 3, 3, 3); eastbrook by bdc (3, 3, 2; no value).
+    assert (rows["rooff"].trust, rows["rooff"].value, rows["rooff"].rated_by) == (3.67, 3.0, 1)
+    assert (rows["eastbrook"].trust, rows["eastbrook"].value) == (2.67, None)
+    assert rows["thames-drylining"].rated_by == 0 and rows["thames-drylining"].trust is None
+
+
+def test_the_network_draws_one_line_per_rated_pair(said_record: dict[str, object]) -> None:
+    report = AUDITOR.audit(said_record)
+    assert report.network is not None
+    lines = {(e.source, e.target): e for e in report.network.edges if e.relation == "relationship"}
+    assert set(lines) == {("partner:bdc", "partner:rooff"), ("partner:bdc", "partner:eastbrook")}
+    far = lines[("partner:bdc", "partner:rooff")]
+    assert (far.trust, far.value) == (round((3.67 + 1.33) / 2, 2), 3.0)  # rooff gave no value
+    page = render(report, "html")
+    assert page.count('<path class="edge relationship"') == 2
+
+
+def test_disagreements_list_far_apart_pairs_and_wide_items(said_record: dict[str, object]) -> None:
+    report = AUDITOR.audit(said_record)
+    found = report.disagreements
+    assert found is not None
+    assert [p.partners for p in found.pairs] == [["bdc", "rooff"]]
+    pair = found.pairs[0]
+    assert pair.levels == ["collaborating", "networking"] and pair.trust == [3.67, 1.33]
+    assert pair.reasons == [
+        "levels 3 steps apart (collaborating and networking)",
+        "trust 2.3 apart (of 1 to 4)",
+    ]
+    # mem-respect: 5, 1, 5, 1 (sd 2.0, above 0.3 x 4); env-history 2, 2, 3 and pur-unique
+    # 4, 4, 5 are close.
+    assert [(i.item, i.lowest, i.highest, i.spread) for i in found.items] == [
+        ("mem-respect", 1, 5, 2.0)
+    ]
+    text = render(report, "markdown")
+    assert "## Where partners disagree" in text and "Partners trust and respect each other." in text
+
+
+def test_survey_factors_sit_beside_the_profile(said_record: dict[str, object]) -> None:
+    report = AUDITOR.audit(said_record)
+    assert report.profile is not None
+    factors = {f.factor: f for f in report.profile.survey}
+    assert list(factors) == ["environment", "membership", "purpose"]  # the instrument's order
+    env = factors["environment"]  # 2, 2, 3: below the concern band of 3
+    assert (env.mean, env.respondents, env.answers, env.band) == (2.33, 3, 3, "concern")
+    assert env.score == round(100 * (7 / 3 - 1) / 4) and env.dimension == "relationships"
+    assert factors["membership"].band == "borderline"  # 3.0: neither concern nor agree
+    assert (factors["purpose"].mean, factors["purpose"].band) == (4.33, "strength")
+    assert factors["purpose"].dimension == "results"
+    # Beside the scores, not in them: the report's findings alone give the same scores.
+    alone = health_profile(report.findings, AUDITOR.categories_checked(report.rulesets))
+    assert alone == report.profile.model_copy(update={"survey": []})
+
+
+def test_a_record_without_the_sections_has_none_of_it(plain: Report) -> None:
+    assert plain.disagreements is None
+    assert plain.profile is not None and plain.profile.survey == []
+    assert all(row.rated_by == 0 for row in plain.partners)
+    assert plain.network is not None
+    assert all(e.relation != "relationship" for e in plain.network.edges)
+
+
+def test_readme_states_the_survey_and_disagreement_settings() -> None:
+    settings = load_profile_settings()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("### Health profile", 1)[1].split("\n## ", 1)[0].split())
+    stated = ", ".join(f"{f} ({d})" for f, d in settings.survey_dimensions.items())
+    assert f"speak to these dimensions: {stated}." in section
+    limits = settings.disagreements
+    assert f"at least {limits.level_steps} steps apart" in section
+    assert f"differs by at least {limits.trust_gap:.1f} (of 1 to 4)" in section
+    assert f"answered by at least {limits.item_min_respondents} respondents" in section
+    assert f"at least {limits.item_spread_share:g} of the scale's range" in section
