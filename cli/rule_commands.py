@@ -16,6 +16,7 @@ from ._common import (
     ExitCode,
     command,
     config_options,
+    engine_option,
     error,
     fail,
     format_option,
@@ -110,10 +111,11 @@ def rules_check(paths: Sequence[str]) -> int:
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@engine_option("Rule engine to run the examples on (default: the one an audit uses).")
 @command
-def rules_test(paths: Sequence[str]) -> int:
+def rules_test(paths: Sequence[str], engine: str | None) -> int:
     """Run the examples of every rule in rule files (or directories of them): each failure
-    with its rule and case; exit 1 on any."""
+    with its file, rule and case; exit 1 on any."""
     from partnership_rules import expand_rule_paths, run_rule_examples
 
     files = expand_rule_paths(paths)
@@ -121,7 +123,7 @@ def rules_test(paths: Sequence[str]) -> int:
         fail("no .yaml, .yml or .json rule files found in " + ", ".join(paths))
     cases = failed = 0
     for path in files:
-        count, failures = run_rule_examples(path)
+        count, failures = run_rule_examples(path, engine=engine)
         cases += count
         failed += len(failures)
         for failure in failures:

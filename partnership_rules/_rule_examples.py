@@ -274,26 +274,32 @@ def example_failure(auditor: Auditor, example: RuleExample) -> ExampleFailure | 
 
 
 def examples_auditor(
-    path: str | os.PathLike[str], extra: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    extra: Iterable[str | os.PathLike[str]] = (),
+    engine: str | None = None,
 ) -> Auditor:
     """The auditor that runs the examples of the rule file ``path``: every shipped ruleset
-    (the file standing in for its shipped copy) and ``extra``, on every record."""
+    (the file standing in for its shipped copy) and ``extra``, on every record, on ``engine``
+    (default: the engine an audit would use)."""
     from ._audit import Auditor
     from ._rule_loader import load_ruleset, shipped_ruleset_names
 
     name = load_ruleset(os.fspath(path)).name
     others = [n for n in shipped_ruleset_names() if n != name]
-    return Auditor([*others, os.fspath(path), *extra], engine="python")
+    return Auditor([*others, os.fspath(path), *extra], engine=engine)
 
 
 def run_rule_examples(
-    path: str | os.PathLike[str], extra: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    extra: Iterable[str | os.PathLike[str]] = (),
+    engine: str | None = None,
 ) -> tuple[int, list[ExampleFailure]]:
     """Run the examples of every rule of the rule file ``path`` (with the shipped rulesets and
-    ``extra`` rule files loaded beside it): the number of cases run, and the failures."""
+    ``extra`` rule files loaded beside it) on ``engine`` (default: the engine an audit would
+    use): the number of cases run, and the failures."""
     from ._rule_loader import load_ruleset
 
     examples = rule_examples(load_ruleset(os.fspath(path)))
-    auditor = examples_auditor(path, extra)
+    auditor = examples_auditor(path, extra, engine)
     failures = [f for f in (example_failure(auditor, e) for e in examples) if f is not None]
     return len(examples), failures
