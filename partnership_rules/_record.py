@@ -152,7 +152,9 @@ Channel = Literal[
     "meeting", "email", "shared-platform", "report", "phone", "social-media", "newsletter"
 ]
 ReviewKind = Literal["progress", "annual", "external", "stakeholder-feedback", "case-review"]
-IssueKind = Literal["conflict", "commitment", "power", "resources", "quality", "other"]
+IssueKind = Literal[
+    "conflict", "commitment", "power", "resources", "quality", "other", "constraint"
+]
 Framework = Literal["teach-too", "hgiocld-3.2", "qca-checklist"]
 Rating = Literal["red", "amber", "green"]
 # A PARTNER-style rating: 1 not at all, 2 a small amount, 3 a fair amount, 4 a great deal.
@@ -415,7 +417,8 @@ class Communication(_Model):
     """A regular communication channel between partners or stakeholders."""
 
     between: list[Id] = Field(min_length=2, max_length=1000)
-    """Who communicates over it: two or more partner or stakeholder ids."""
+    """Who communicates over it: two or more partner or stakeholder ids. For a one-way
+    channel (a newsletter, a report), list the sender first."""
     channel: Channel
     """The means of communication."""
     every_days: Days | None = None
@@ -503,7 +506,9 @@ class Issue(_Model):
     description: Text
     """What the problem is."""
     kind: IssueKind = "other"
-    """What sort of limiting factor it is."""
+    """What sort of limiting factor it is. `constraint` is a standing condition the partners
+    work around rather than a problem to resolve (assessors can visit only monthly, small
+    employers cannot release staff in the day): it is never "open too long"."""
     raised: Date | None = None
     """The date the issue was raised."""
     resolved: Date | None = None

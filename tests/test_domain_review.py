@@ -217,3 +217,40 @@ def test_under_resourced_delivery_is_reported_as_resourcing_not_delivery() -> No
 def test_raise_is_a_vague_term() -> None:
     variant = {"set": {"objectives[0].statement": "Raise maths standards for engineering learners"}}
     assert "CORE004" in _rules(_findings("healthy", variant))
+
+
+# --- False positives on normal structures ------------------------------------------------------
+
+
+def test_a_partner_reached_by_newsletters_but_on_a_body_that_meets_is_not_one_way_only() -> None:
+    # Brightwater gets only one-way channels, but sits on the steering group (every 42 days).
+    one_way = {"set": {"communication[0].two_way": False, "communication[2].two_way": False}}
+    assert "CORE046" not in _rules(_findings("healthy", one_way))
+    off_body = {"set": {**one_way["set"], "governance.bodies[0].members": ["northvale", "calder"]}}
+    assert {f.subject for f in _findings("healthy", off_body) if f.rule == "CORE046"} == {
+        "partner:brightwater"
+    }
+
+
+def test_the_sender_of_one_way_channels_is_not_flagged() -> None:
+    report = AUDITOR.audit(ROOT / "examples" / "uktd-hairdressing.yaml")
+    flagged = {f.subject for f in report.findings if f.rule == "CORE046"}
+    # The provider sends the newsletter; the salons, on a forum that meets twice a year, cannot reply.
+    assert "partner:uktd" not in flagged
+    assert {"partner:changes", "partner:jayne-co", "partner:mova"} <= flagged
+
+
+def test_a_standing_constraint_is_not_an_issue_left_open() -> None:
+    constraint = {
+        "append": {
+            "issues": {
+                "id": "i-visits",
+                "description": "Assessors can visit each workplace only once a month",
+                "kind": "constraint",
+                "raised": "2015-10-01",
+            }
+        }
+    }
+    assert "CORE062" not in _rules(_findings("healthy", constraint))
+    dispute = {"append": {"issues": {**constraint["append"]["issues"], "kind": "conflict"}}}
+    assert "CORE062" in _rules(_findings("healthy", dispute))

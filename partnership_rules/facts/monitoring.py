@@ -95,7 +95,7 @@ def monitoring_summary(ctx: FactContext, partnership: Partnership) -> Values:
 
 
 @fields(
-    kind=text("conflict, commitment, power, resources, quality or other"),
+    kind=text("conflict, commitment, power, resources, quality, other or constraint"),
     open=flag("not resolved"),
     days_open=number("days since raised, while open"),
     days_to_resolve=number("days from raised to resolved"),

@@ -103,10 +103,19 @@ def network_measures(ctx: FactContext) -> NetworkMeasures:
         "betweenness centrality in the contact network, channels counted as nodes (0 to 1);"
         f" above {EXACT_BETWEENNESS_LIMIT} nodes, estimated from sampled sources"
     ),
+    one_way_receiver=flag(
+        "listed after the first member (the sender) of a one-way channel: it is reached by it"
+    ),
+    shared_body_every_days=number(
+        "planned days between meetings of the most often meeting governance body it shares"
+        " with another member (not given when it shares none with a planned frequency): a"
+        " two-way route besides the channels"
+    ),
 )
 def partner_network(ctx: FactContext, partner: Partner) -> Values:
     key = node_key("partner", partner.id)
     measures = ctx.once(network_measures)
+    routes = ctx.once(_other_routes)
     degree = measures.channel_degree.get(key, 0)
     two_way = measures.two_way_degree.get(key, 0)
     cut_off_count, cut_off_partners = measures.cut_off.get(key, (0, []))
@@ -119,7 +128,36 @@ def partner_network(ctx: FactContext, partner: Partner) -> Values:
         "cut_off_partners": cut_off_partners,
         "cut_off_count": cut_off_count,
         "betweenness": round(measures.betweenness.get(key, 0.0), 4),
+        "one_way_receiver": partner.id in routes.one_way_receivers,
+        "shared_body_every_days": routes.body_days.get(partner.id),
     }
+
+
+@dataclass(frozen=True)
+class _OtherRoutes:
+    one_way_receivers: set[str]
+    """Ids listed after the first (the sender) on a one-way channel."""
+    body_days: dict[str, int]
+    """Id -> the planned days between meetings of the most often meeting governance body it
+    shares with someone else."""
+
+
+def _other_routes(ctx: FactContext) -> _OtherRoutes:
+    record = ctx.record
+    body_days: dict[str, int] = {}
+    for body in record.governance.bodies:
+        seats = set(body.members) | ({body.chair} if body.chair else set())
+        if len(seats) > 1 and body.meets_every_days is not None:
+            for member in seats:
+                body_days[member] = min(
+                    body_days.get(member, body.meets_every_days), body.meets_every_days
+                )
+    return _OtherRoutes(
+        one_way_receivers={
+            member for c in record.communication if not c.two_way for member in c.between[1:]
+        },
+        body_days=body_days,
+    )
 
 
 @fields(channel_degree=number("members it has a communication channel with"))
