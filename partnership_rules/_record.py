@@ -417,14 +417,16 @@ class Communication(_Model):
     """A regular communication channel between partners or stakeholders."""
 
     between: list[Id] = Field(min_length=2, max_length=1000)
-    """Who communicates over it: two or more partner or stakeholder ids. For a one-way
-    channel (a newsletter, a report), list the sender first."""
+    """Who communicates over it: two or more partner or stakeholder ids."""
     channel: Channel
     """The means of communication."""
     every_days: Days | None = None
     """How often it is used, in days between contacts."""
     two_way: bool = False
     """True when every side both sends and receives over it (a dialogue, not a broadcast)."""
+    sender: Id | None = None
+    """For a one-way channel, who sends over it (one of `between`); the others receive.
+    Missing means not stated: every member counts as reached by it."""
 
 
 class Meeting(_Model):
@@ -756,6 +758,10 @@ def check_references(record: Record) -> list[Problem]:
             problems.append(Problem("an action cannot follow itself", f"{base}.follows"))
     for i, channel in enumerate(record.communication):
         check_all(f"communication[{i}].between", channel.between, _MEMBER)
+        if channel.sender is not None and channel.sender not in channel.between:
+            problems.append(
+                Problem(f"'{channel.sender}' is not one of between", f"communication[{i}].sender")
+            )
     for i, meeting in enumerate(record.meetings):
         check(f"meetings[{i}].body", meeting.body, ("body",))
         check_all(f"meetings[{i}].attended", meeting.attended, _MEMBER)

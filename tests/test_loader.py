@@ -106,6 +106,18 @@ def test_unknown_and_missing_fields(tmp_path: Path) -> None:
     ]
 
 
+def test_a_channel_sender_must_be_one_of_its_members(tmp_path: Path) -> None:
+    text = (
+        GOOD + "communication:\n  - {between: [college, swissport], channel: newsletter,"
+        " sender: council}\n"
+    )
+    assert one(tmp_path, text) == (
+        "'council' is not one of between",
+        "communication[0].sender",
+        6,
+    )
+
+
 def test_feedback_from_is_named_as_written(tmp_path: Path) -> None:
     text = GOOD + "feedback:\n  - {from: nobody}\n"
     assert one(tmp_path, text) == ("unknown id 'nobody'", "feedback[0].from", 6)

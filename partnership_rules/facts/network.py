@@ -104,7 +104,8 @@ def network_measures(ctx: FactContext) -> NetworkMeasures:
         f" above {EXACT_BETWEENNESS_LIMIT} nodes, estimated from sampled sources"
     ),
     one_way_receiver=flag(
-        "listed after the first member (the sender) of a one-way channel: it is reached by it"
+        "a member of a one-way channel other than its sender (communication[].sender): it is"
+        " reached by it"
     ),
     shared_body_every_days=number(
         "planned days between meetings of the most often meeting governance body it shares"
@@ -136,7 +137,7 @@ def partner_network(ctx: FactContext, partner: Partner) -> Values:
 @dataclass(frozen=True)
 class _OtherRoutes:
     one_way_receivers: set[str]
-    """Ids listed after the first (the sender) on a one-way channel."""
+    """Ids on a one-way channel other than its sender (all of them when none is named)."""
     body_days: dict[str, int]
     """Id -> the planned days between meetings of the most often meeting governance body it
     shares with someone else."""
@@ -154,7 +155,11 @@ def _other_routes(ctx: FactContext) -> _OtherRoutes:
                 )
     return _OtherRoutes(
         one_way_receivers={
-            member for c in record.communication if not c.two_way for member in c.between[1:]
+            member
+            for c in record.communication
+            if not c.two_way
+            for member in c.between
+            if member != c.sender
         },
         body_days=body_days,
     )
