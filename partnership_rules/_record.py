@@ -228,6 +228,9 @@ class Contribution(_Model):
     unit: ShortText | None = None
     """The unit of `amount`, in words, e.g. `hours`, `days`, `GBP`. Staff time without a unit
     counts as hours."""
+    planned: NonNegative | None = None
+    """How much the partner agreed to put in, in the same `unit`, when the plan or agreement
+    sets it; `amount` is then what it actually provides. Missing means no planned figure."""
 
 
 class Partner(_Model):

@@ -214,6 +214,18 @@ def test_under_resourced_delivery_is_reported_as_resourcing_not_delivery() -> No
     assert "CORE062" not in _rules(findings)
 
 
+def test_staff_time_far_below_the_plan_is_reported_as_resourcing() -> None:
+    short = {"set": {"partners[0].contributions[1].planned": 400}}  # 150 of 400 hours
+    (finding,) = [f for f in _findings("healthy", short) if f.rule == "CORE088"]
+    assert finding.category == "resourcing" and finding.subject == "partner:northvale"
+    assert "38% of the staff time planned" in finding.message
+    assert "below the 50% the project takes as under-resourced" in finding.message
+    (threshold,) = finding.evidence["thresholds"]
+    assert "min_staff_time_plan_share" in threshold and "default judgement" in threshold
+    settable = Auditor(engine="python", thresholds={"min_staff_time_plan_share": 0.3})
+    assert "CORE088" not in _rules(settable.audit(apply(base_record("healthy"), short)).findings)
+
+
 def test_raise_is_a_vague_term() -> None:
     variant = {"set": {"objectives[0].statement": "Raise maths standards for engineering learners"}}
     assert "CORE004" in _rules(_findings("healthy", variant))

@@ -5,6 +5,7 @@ meetings where decisions about individuals are taken, and how partners' roles an
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -161,6 +162,11 @@ def practice_summary(ctx: FactContext, partnership: Partnership) -> Values:
         "it lists a staff-time contribution, in any unit (hours, days, FTE or people named),"
         " whose amount is not 0"
     ),
+    staff_time_plan_share=number(
+        "staff time provided as a share of the staff time planned, over its staff-time"
+        " contributions that give both amount and planned (per unit; the lowest share when"
+        " it uses several units); not given when none has a planned figure above 0"
+    ),
 )
 def partner_practice(ctx: FactContext, partner: Partner) -> Values:
     tally = ctx.once(participation)
@@ -170,7 +176,22 @@ def partner_practice(ctx: FactContext, partner: Partner) -> Values:
         "staff_time_given": any(
             c.kind == "staff-time" and c.amount != 0 for c in partner.contributions
         ),
+        "staff_time_plan_share": _staff_time_plan_share(partner),
     }
+
+
+def _staff_time_plan_share(partner: Partner) -> float | None:
+    """Provided over planned staff time, per unit (staff time without a unit is hours); the
+    lowest of the units' shares, so one short unit is not hidden by another."""
+    provided: dict[str, list[float]] = {}
+    planned: dict[str, list[float]] = {}
+    for c in partner.contributions:
+        if c.kind == "staff-time" and c.planned and c.amount is not None:
+            unit = (c.unit or "hours").strip().lower()
+            provided.setdefault(unit, []).append(c.amount)
+            planned.setdefault(unit, []).append(c.planned)
+    shares = [math.fsum(provided[u]) / math.fsum(planned[u]) for u in planned]
+    return round(min(shares), 4) if shares else None
 
 
 @fields(
