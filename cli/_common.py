@@ -24,13 +24,14 @@ import click
 from partnership_rules import PartnershipRulesError, safe_terminal_text
 
 if TYPE_CHECKING:
-    from partnership_rules import ProjectConfig
+    from partnership_rules import Auditor, ProjectConfig
 
 __all__ = [
     "ExitCode",
     "Stopped",
     "command",
     "config_options",
+    "configured_auditor",
     "engine_option",
     "error",
     "fail",
@@ -232,6 +233,34 @@ def project_config(config: str | None, no_config: bool) -> ProjectConfig:
         return ProjectConfig()
     path = config or find_config()
     return ProjectConfig() if path is None else load_config(path)
+
+
+def configured_auditor(
+    project: ProjectConfig,
+    rulesets: Sequence[str],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    engine: str | None = None,
+) -> Auditor:
+    """The Auditor that ``--ruleset`` (``rulesets``), ``--select``, ``--ignore`` and
+    ``--engine`` ask for within the project configuration, as ``audit`` builds it: shipped
+    rulesets named replace the default selection, rule files add to it with the
+    configuration's; the configuration's thresholds, severities and instruments apply; its
+    select and ignore apply unless given here."""
+    from partnership_rules import Auditor
+
+    names, files = split_rulesets(rulesets)
+    return Auditor(
+        names or None,
+        select=select or project.select,
+        ignore=ignore or project.ignore,
+        engine=engine,
+        thresholds=project.thresholds,
+        extra_rulesets=(*files, *project.rulesets),
+        severities=project.severity,
+        instruments=project.instruments,
+    )
 
 
 def split_rulesets(items: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

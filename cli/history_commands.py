@@ -13,7 +13,17 @@ import click
 
 from partnership_rules import PROGRESS_FORMATS
 
-from ._common import ExitCode, command, engine_option, fail_on_option, format_option, ruleset_option
+from ._common import (
+    ExitCode,
+    command,
+    config_options,
+    configured_auditor,
+    engine_option,
+    fail_on_option,
+    format_option,
+    project_config,
+    ruleset_option,
+)
 
 __all__ = ["diff", "history"]
 
@@ -27,20 +37,35 @@ __all__ = ["diff", "history"]
     "Default: core plus the contexts each record names."
 )
 @engine_option("Rule engine for auditing records (default as for audit).")
-@fail_on_option("Exit 1 when a new finding is at or above this severity.")
+@fail_on_option(
+    "Exit 1 when a new finding is at or above this severity. Default: the configuration's"
+    " fail-on, else high.",
+    default=None,
+)
+@config_options
 @command
 def diff(
-    old: str, new: str, fmt: str, rulesets: Sequence[str], engine: str | None, fail_on: str
+    old: str,
+    new: str,
+    fmt: str,
+    rulesets: Sequence[str],
+    engine: str | None,
+    fail_on: str | None,
+    config: str | None,
+    no_config: bool,
 ) -> int:
     """Compare two audits of one partnership: findings resolved, new and unchanged.
 
     OLD and NEW are each a record (audited now, as of its assessed_on) or a JSON report
     saved earlier with 'audit --format json'. Findings are matched by rule and subject.
-    Audits of different partnerships are refused.
+    Audits of different partnerships are refused. Records are audited as 'audit' would,
+    within the project configuration (its rulesets, select, ignore, severity, thresholds).
     """
-    from partnership_rules import Auditor, compare_reports, load_report, render_comparison
+    from partnership_rules import compare_reports, load_report, render_comparison
 
-    auditor = Auditor(rulesets or None, engine=engine)
+    project = project_config(config, no_config)
+    fail_on = fail_on or project.fail_on or "high"
+    auditor = configured_auditor(project, rulesets, engine=engine)
     comparison = compare_reports(
         load_report(old, auditor=auditor), load_report(new, auditor=auditor)
     )

@@ -16,6 +16,7 @@ from ._common import (
     ExitCode,
     command,
     config_options,
+    configured_auditor,
     engine_option,
     error,
     fail,
@@ -23,7 +24,6 @@ from ._common import (
     output_option,
     project_config,
     ruleset_option,
-    split_rulesets,
 )
 
 if TYPE_CHECKING:
@@ -39,17 +39,7 @@ _RULESETS_HELP = (
 
 
 def _auditor(rulesets: Sequence[str], config: str | None, no_config: bool) -> Auditor:
-    from partnership_rules import Auditor
-
-    project = project_config(config, no_config)
-    names, files = split_rulesets(rulesets)
-    return Auditor(
-        names or None,
-        engine="python",
-        extra_rulesets=(*files, *project.rulesets),
-        thresholds=project.thresholds,
-        severities=project.severity,
-    )
+    return configured_auditor(project_config(config, no_config), rulesets, engine="python")
 
 
 @click.group(invoke_without_command=True)

@@ -104,7 +104,9 @@ class Auditor:
             wanted = [*shipped_ruleset_names(), *published_rule_files()]
         else:
             wanted = [os.fspath(r) for r in rulesets]
-        self._rulesets: list[Ruleset] = load_rulesets([*wanted, *extra], thresholds=thresholds)
+        self._rulesets: list[Ruleset] = _with_severities(
+            load_rulesets([*wanted, *extra], thresholds=thresholds), severities or {}
+        )
         # Rule files added to the shipped rulesets apply to every record.
         self._always = {rs.name for rs in self._rulesets if rs.origin != "shipped"}
         every_rule = [rule for ruleset in self._rulesets for rule in ruleset.rules]
@@ -133,7 +135,6 @@ class Auditor:
             if (not select or any(_matches(rule, k) for k in select))
             and not any(_matches(rule, k) for k in ignore)
         ]
-        chosen = _with_severities(chosen, every_rule, severities or {})
         self._rules: dict[str, CompiledRule] = {rule.id: rule for rule in chosen}
         # A group runs when it is selected (by its id, name, category or ruleset) and not
         # ignored; its part rules still fire alone when it is not.
@@ -265,11 +266,12 @@ def _check_as_of(as_of: object) -> None:
         )
 
 
-def _with_severities(
-    chosen: list[CompiledRule], every_rule: list[CompiledRule], severities: Mapping[str, str]
-) -> list[CompiledRule]:
-    """The chosen rules with the severities a project gives them by rule id."""
-    known = {rule.id for rule in every_rule}
+def _with_severities(rulesets: list[Ruleset], severities: Mapping[str, str]) -> list[Ruleset]:
+    """The rulesets with the severities a project gives rules by id (its configuration's
+    ``severity``): each such rule keeps the rule file's severity as ``rule_file_severity``
+    and loses its ``severity_basis`` (the basis explains the rule file's severity, not the
+    one the project chose). Raises :class:`UsageError` for an unknown id or severity."""
+    known = {rule.id for ruleset in rulesets for rule in ruleset.rules}
     for rule_id, severity in severities.items():
         if rule_id not in known:
             raise UsageError(f"severity override: '{rule_id}' is no rule id of the rulesets loaded")
@@ -278,17 +280,23 @@ def _with_severities(
                 f"severity override of {rule_id}: '{severity}' is not one of"
                 f" {', '.join(SEVERITIES)}"
             )
-    return [
-        replace(
+    if not severities:
+        return rulesets
+
+    def overridden(rule: CompiledRule) -> CompiledRule:
+        if rule.id not in severities or severities[rule.id] == rule.rule.severity:
+            return rule
+        return replace(
             rule,
-            # The shipped basis no longer explains a severity the project chose itself.
             rule=rule.rule.model_copy(
                 update={"severity": severities[rule.id], "severity_basis": None}
             ),
+            rule_file_severity=rule.rule.severity,
         )
-        if rule.id in severities
-        else rule
-        for rule in chosen
+
+    return [
+        replace(ruleset, rules=tuple(overridden(rule) for rule in ruleset.rules))
+        for ruleset in rulesets
     ]
 
 

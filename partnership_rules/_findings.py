@@ -115,6 +115,9 @@ def _evidence(rule: CompiledRule, fact: Fact) -> tuple[dict[str, Any], int]:
     if rule.thresholds:
         # Say, beside the facts, which numbers are the project's judgement and not a source's.
         evidence["thresholds"] = [use.evidence() for use in rule.thresholds]
+    note = rule.severity_note()
+    if note is not None:  # no basis claimed for a severity the project chose
+        evidence["severity"] = note
     return evidence, cut
 
 

@@ -380,6 +380,19 @@ class CompiledRule:
     join: CompiledJoin | None = None  # another fact that must exist (see Rule.join)
     absent: CompiledJoin | None = None  # another fact that must not exist (Rule.absent)
     line: int | None = None  # where the rule starts in its file, when known
+    # The rule file's severity, when the audit's configuration gave the rule another one
+    # (``rule.severity``; ``rule.severity_basis`` is then None).
+    rule_file_severity: Severity | None = None
+
+    def severity_note(self) -> str | None:
+        """When the configuration set the rule's severity: a sentence saying so (for a
+        finding's evidence and the rule's documentation); None otherwise."""
+        if self.rule_file_severity is None:
+            return None
+        return (
+            f"{self.rule.severity}, set by configuration (the rule file says"
+            f" {self.rule_file_severity})"
+        )
 
     @property
     def id(self) -> str:

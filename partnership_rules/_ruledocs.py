@@ -14,12 +14,13 @@ from ._errors import UsageError
 from ._vocabulary import SEVERITIES
 
 if TYPE_CHECKING:
-    from ._rule_model import CompiledGroup, CompiledRule, Ruleset
+    from ._rule_model import CompiledGroup, CompiledRule, Rule, Ruleset
 
 __all__ = [
     "RULE_FORMATS",
     "describe_condition",
     "describe_group",
+    "describe_others",
     "describe_rule",
     "explain_text",
     "find_group",
@@ -61,6 +62,20 @@ def _value(value: Any) -> str:
     if isinstance(value, dict) and "threshold" in value:
         return f"the threshold {value['threshold']}"
     return str(value)
+
+
+def describe_others(rule: Rule) -> str:
+    """A rule's ``join`` and ``absent`` in words, to follow its condition's words (empty
+    when it has neither): ", with a partner whose id is its accountable (and ...)"."""
+    out = ""
+    for lead, other in (("with", rule.join), ("and no", rule.absent)):
+        if other is None:
+            continue
+        pairs = " and ".join(f"`{theirs}` is its `{mine}`" for mine, theirs in other.match.items())
+        out += f", {lead} {other.type} whose {pairs}"
+        if other.when is not None:
+            out += f" and where {describe_condition(other.when)}"
+    return out
 
 
 def describe_condition(node: dict[str, Any], depth: int = 0) -> str:
@@ -129,7 +144,8 @@ def describe_rule(compiled: CompiledRule, origin: str | None = None) -> str:
     ruleset = f"{compiled.ruleset} ({origin})" if origin else compiled.ruleset
     lines = [
         f"{rule.id} {rule.name}: {rule.title}",
-        f"Severity: {rule.severity} · Category: {rule.category} · Ruleset: {ruleset}"
+        f"Severity: {compiled.severity_note() or rule.severity} · Category: {rule.category}"
+        f" · Ruleset: {ruleset}"
         f" · Applies to: {rule.applies_to} facts",
         "",
         "Why it matters",
@@ -140,6 +156,11 @@ def describe_rule(compiled: CompiledRule, origin: str | None = None) -> str:
         "",
         "Condition",
         f"  {json.dumps(rule.when, ensure_ascii=False)}",
+        *[
+            f"  {key}: {json.dumps(other.model_dump(exclude_none=True), ensure_ascii=False)}"
+            for key, other in (("join", rule.join), ("absent", rule.absent))
+            if other is not None
+        ],
         "",
         "Sources",
         *[f"  - {ref}" for ref in rule.references],
@@ -389,6 +410,10 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
         for compiled in ruleset.rules:
             rule = compiled.rule
             basis = f" ({_BASIS[rule.severity_basis]})" if rule.severity_basis else ""
+            if compiled.rule_file_severity is not None:
+                basis = (
+                    f" (set by configuration; the rule file says `{compiled.rule_file_severity}`)"
+                )
             fields = "; ".join(
                 f"`{f}`: {FACT_SCHEMAS[rule.applies_to][f].doc}" for f in compiled.fields
             )
@@ -400,7 +425,8 @@ def rules_markdown(rulesets: list[Ruleset]) -> str:
                 "",
                 "#### What it checks",
                 "",
-                f"Each {rule.applies_to} where {describe_condition(rule.when)}.",
+                f"Each {rule.applies_to} where {describe_condition(rule.when)}"
+                f"{describe_others(rule)}.",
                 "",
                 f"Fields: {fields}." if fields else "",
                 "",

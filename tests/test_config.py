@@ -128,3 +128,49 @@ def test_the_readme_configuration_works_as_written(tmp_path: Path) -> None:
     result = run("audit", str(RECORD), "--config", str(tmp_path / "partnership-rules.toml"))
     assert result.exit_code == 0, result.stderr  # nothing critical
     assert "my-checks" in result.output
+
+
+def test_a_severity_set_by_configuration_says_so_and_claims_no_basis(tmp_path: Path) -> None:
+    plain = Auditor(engine="python").audit(RECORD)
+    high = next(f for f in plain.findings if f.severity == "high")
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text(f'severity = {{ {high.rule} = "low" }}\n')
+    result = run("audit", str(RECORD), "--config", str(path), "--format", "json")
+    lowered = [f for f in json.loads(result.output)["findings"] if f["rule"] == high.rule]
+    assert lowered and all(
+        f["evidence"]["severity"] == "low, set by configuration (the rule file says high)"
+        for f in lowered
+    )
+    auditor = Auditor(engine="python", severities={high.rule: "low"})
+    (rule,) = [r for r in auditor.rules if r.id == high.rule]
+    assert (rule.rule.severity, rule.rule.severity_basis, rule.rule_file_severity) == (
+        "low",
+        None,
+        "high",
+    )
+    explained = run("explain", high.rule, "--config", str(path)).output
+    assert "Severity: low, set by configuration (the rule file says high)" in explained
+    assert (
+        "set by configuration; the rule file says `high`"
+        in run("rules", "--format", "markdown", "--config", str(path)).output
+    )
+    # Without the configuration, the rule file's severity and nothing about configuration.
+    assert "severity" not in next(f for f in plain.findings if f.rule == high.rule).evidence
+
+
+def test_diff_audits_records_within_the_configuration(tmp_path: Path) -> None:
+    saved = tmp_path / "before.json"
+    saved.write_text(run("audit", str(RECORD), "--no-config", "--format", "json").output)
+    fired = {f["rule"] for f in json.loads(saved.read_text())["findings"]}
+    ignored, raised = sorted(fired)[:2]
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text(
+        f'ignore = ["{ignored}"]\nseverity = {{ {raised} = "critical" }}\nfail-on = "critical"\n'
+    )
+    result = run("diff", str(saved), str(RECORD), "--config", str(path), "--format", "json")
+    comparison = json.loads(result.output)
+    assert {f["rule"] for f in comparison["resolved"]} == {ignored}
+    assert {f["severity"] for f in comparison["unchanged"] if f["rule"] == raised} == {"critical"}
+    assert result.exit_code == 0  # nothing new, whatever its severity
+    plain = run("diff", str(saved), str(RECORD), "--no-config", "--format", "json")
+    assert json.loads(plain.output)["resolved"] == []

@@ -126,3 +126,27 @@ def test_evidence_may_name_the_joined_facts_fields(tmp_path: Path) -> None:
             "partner.name": "Alpha",
             "partner.seat_count": 0,
         }
+
+
+def test_explain_and_the_rule_docs_describe_the_join_and_the_absence(tmp_path: Path) -> None:
+    from partnership_rules import explain_text, render_rules
+
+    data = yaml.safe_load(RULE)
+    data["rules"][0].update(
+        join={"type": "partner", "match": {"accountable": "id"}},
+        absent={
+            "type": "action",
+            "match": {"id": "follows"},
+            "when": {"field": "status", "equals": "done"},
+        },
+    )
+    path = tmp_path / "joins.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    rulesets = [load_ruleset(path)]
+    assert (
+        "Each action where status is not done, with partner whose `id` is its `accountable`,"
+        " and no action whose `follows` is its `id` and where status is done."
+    ) in render_rules(rulesets, "markdown")
+    explained = explain_text("OWN001", rulesets)
+    assert '  join: {"type": "partner", "match": {"accountable": "id"}}' in explained
+    assert '  absent: {"type": "action", "match": {"id": "follows"}, "when":' in explained
