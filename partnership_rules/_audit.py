@@ -3,7 +3,9 @@
 load the record -> build its graph -> derive facts -> run the rules on all but the
 self-assessment facts -> write the findings that contradict each self-assessment rating into
 its fact (``_contradictions``) -> run the rules on those -> cap the indicative levels by the
-findings (``_indicative``) -> gather each cause's findings into one (``_grouping``) -> score
+findings (``_indicative``) -> set the waived findings apart (``_waivers``, before and after
+grouping) -> gather each cause's findings into one (``_grouping``) -> run the rules on the
+waivers, now that what each matched is known -> score
 the health profile (``_profile``), draw up the action plan (``_action_plan``), the partner
 table (``_partner_table``) and the network to draw (``_network_view``), what partners say of
 each other (``_relationship_view``) -> assemble the report.
@@ -42,8 +44,10 @@ from ._rule_loader import (
 )
 from ._rule_model import CompiledGroup, CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES, SEVERITIES
+from ._waivers import apply_waivers, with_matches
 from .engines import ENGINE_ENV, create_engine
 from .facts import derive_facts
+from .facts.waivers import WAIVER
 
 __all__ = ["Auditor", "RecordSource", "audit"]
 
@@ -145,6 +149,11 @@ class Auditor:
             and not any(_group_matches(group, k) for k in ignore)
         ]
         self._engine = create_engine(chosen, engine)
+        # A waiver may name a rule or a group by an alias (an old id kept after a rename).
+        self._aliases: dict[str, str] = {
+            **{alias: rule.id for rule in every_rule for alias in rule.rule.aliases},
+            **{alias: group.id for group in every_group for alias in group.group.aliases},
+        }
         self._categories: dict[frozenset[str], frozenset[str]] = {}
 
     @property
@@ -207,14 +216,23 @@ class Auditor:
         rulesets = self.rulesets_for(record)
         budget = ReportBudget()
         ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
-        others = [f for f in facts if f["type"] != SELF_ASSESSMENT]
+        waivers = [f for f in facts if f["type"] == WAIVER.name]
+        others = [f for f in facts if f["type"] not in (SELF_ASSESSMENT, WAIVER.name)]
         findings = self._check(others, rulesets, budget)
         # Self-assessment rules run once the ratings carry the findings that contradict them.
         findings += self._check(with_contradictions(ratings, findings), rulesets, budget)
         levels = indicative_levels(findings, rulesets)
+        # Accepted risks step aside: a rule's own findings before grouping, then groups'.
+        singles = apply_waivers(findings, record.waivers, when, self._aliases)
         # One finding per cause, once contradictions and levels have read every rule's own.
         groups = [g for g in self._groups if g.ruleset in rulesets]
-        findings = group_findings(findings, groups, {f["subject"]: f for f in facts}, budget)
+        findings = group_findings(
+            singles.findings, groups, {f["subject"]: f for f in facts}, budget
+        )
+        grouped = apply_waivers(findings, record.waivers, when, self._aliases)
+        # Waiver rules run once each waiver knows what it matched; their findings stand.
+        findings = grouped.findings
+        findings += self._check(with_matches(waivers, singles, grouped), rulesets, budget)
         findings.sort(key=Finding.sort_key)
         leads = [node_key("partner", p.id) for p in record.partners if p.lead]
         return Report.build(
@@ -236,6 +254,7 @@ class Auditor:
             partners=partner_table(record, graph, facts, findings),
             network=partnership_network(graph, findings, leads, relationship_edges(record)),
             disagreements=disagreements(record, self._instruments),
+            waived=singles.waived + grouped.waived,
         )
 
     def categories_checked(self, rulesets: Collection[str]) -> frozenset[str]:

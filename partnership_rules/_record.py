@@ -46,6 +46,7 @@ __all__ = [
     "SurveyResponse",
     "TrustRating",
     "ValueRating",
+    "Waiver",
     "check_references",
     "parse_date",
 ]
@@ -631,6 +632,40 @@ class Survey(_Model):
     """One entry per respondent."""
 
 
+# A rule's or a group's id, as rule files write it (``CORE059``); a waiver names one.
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$"
+# A finding's subject: ``kind:id`` (``action:a-placements``, ``self-assessment:teach-too/c1``).
+SUBJECT_PATTERN = r"^[a-z][a-z-]{0,39}:\S{1,300}$"
+# Words, not just whitespace: an accepted risk without a reason or an approver is no record.
+Words = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Approver = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Waiver(_Model):
+    """An accepted risk: one finding (a rule on one subject) that the partnership has decided,
+    for a recorded reason, to live with until a date. Until then the audit reports the finding
+    under "Accepted risks", apart from the findings, and neither `--fail-on` nor the health
+    scores count it; after that date the finding is reported again, and the expired waiver is
+    a finding itself, as is a waiver that matches no finding."""
+
+    rule: Annotated[str, StringConstraints(pattern=RULE_ID_PATTERN)]
+    """The id of the rule (or one of its aliases) or of the group whose finding is waived,
+    e.g. `CORE059`. A rule of any ruleset may be named, including one's own rule files; an id
+    no rule has simply matches nothing (and is reported as such)."""
+    subject: Annotated[str, StringConstraints(pattern=SUBJECT_PATTERN)]
+    """The finding's subject exactly as reports show it, `kind:id`, e.g.
+    `action:a-placements` or `partnership:northvale`. There is no wildcard: a waiver accepts
+    one finding, never findings not yet seen."""
+    justification: Words
+    """Why the risk is accepted, in words (not empty): reports show it beside the finding."""
+    expires: Date
+    """The last day the waiver holds. From the next day (counted against the audit's `as_of`
+    date) the finding is reported again and the expired waiver is itself a finding."""
+    approved_by: Approver
+    """Who accepted the risk, by name or role (not empty), e.g. `Steering group, 12 May
+    2016`."""
+
+
 class Record(_Model):
     """One partnership record, format v1."""
 
@@ -672,6 +707,9 @@ class Record(_Model):
     survey: Survey | None = None
     """Answers to a survey of the partners (and optionally stakeholders) about the
     partnership."""
+    waivers: list[Waiver] = Field(default_factory=list, max_length=1000)
+    """Accepted risks: findings the partnership has decided to live with until a date, each
+    with its reason and approver."""
 
 
 # What kind of thing each id names, for reference checks and for ``kind:id`` subjects.
@@ -790,6 +828,17 @@ def check_references(record: Record) -> list[Problem]:
                     )
                 )
             seen.setdefault(response.respondent, i)
+    waived: dict[tuple[str, str], int] = {}
+    for i, waiver in enumerate(record.waivers):
+        first = waived.setdefault((waiver.rule, waiver.subject), i)
+        if first != i:
+            problems.append(
+                Problem(
+                    f"a second waiver of {waiver.rule} on {waiver.subject} (first at"
+                    f" waivers[{first}])",
+                    f"waivers[{i}].subject",
+                )
+            )
     return problems
 
 

@@ -17,6 +17,7 @@ from pydantic import (
 
 from ._errors import Problem, RecordError, UsageError
 from ._loader import parse_text, read_text
+from ._record import Waiver
 from ._rule_model import Reference
 from ._vocabulary import SEVERITIES, Category, Severity
 
@@ -37,6 +38,7 @@ __all__ = [
     "ScoreCause",
     "Progress",
     "TrackedFinding",
+    "WaivedFinding",
     "ErrorReport",
     "Finding",
     "IndicativeLevel",
@@ -111,6 +113,16 @@ class Finding(_Frozen):
     def sort_key(self) -> tuple[int, str, str]:
         """Severity (most severe first), then rule id, then subject."""
         return (SEVERITIES.index(self.severity), self.rule, self.subject)
+
+
+class WaivedFinding(_Frozen):
+    """A finding the record's ``waivers`` accept for now: the finding as the audit found it,
+    and the waiver that accepts it (its justification, approver and expiry). Reports list
+    these apart from ``findings``; they count toward neither ``--fail-on`` nor the health
+    scores."""
+
+    finding: Finding
+    waiver: Waiver
 
 
 class PartnershipRef(_Frozen):
@@ -368,7 +380,7 @@ class PartnershipNetwork(_Frozen):
 class Report(_Extended):
     """The audit of one record."""
 
-    _additions = ("disagreements",)
+    _additions = ("disagreements", "waived")
 
     partnership: PartnershipRef
     source: str | None = None
@@ -392,6 +404,10 @@ class Report(_Extended):
     disagreements: Disagreements | None = None
     """Where partners disagree (relationship ratings, survey answers); None for a record
     with neither."""
+    waived: list[WaivedFinding] = Field(default_factory=list)
+    """Accepted risks: the findings the record's waivers accept until their expiry, each with
+    its waiver, in finding order. Not in ``findings``, ``summary``, the health profile or the
+    action plan, and never counted toward ``--fail-on``."""
 
     @classmethod
     def build(
@@ -411,8 +427,10 @@ class Report(_Extended):
         partners: list[PartnerRow] | None = None,
         network: PartnershipNetwork | None = None,
         disagreements: Disagreements | None = None,
+        waived: list[WaivedFinding] | None = None,
     ) -> Report:
-        """A report with findings sorted and the per-severity summary filled in."""
+        """A report with findings (and waived findings) sorted and the per-severity summary
+        of the findings filled in."""
         ordered = sorted(findings, key=Finding.sort_key)
         summary = {s: 0 for s in SEVERITIES}
         for finding in ordered:
@@ -433,6 +451,7 @@ class Report(_Extended):
             partners=partners or [],
             network=network,
             disagreements=disagreements,
+            waived=sorted(waived or [], key=lambda w: w.finding.sort_key()),
         )
 
     def worst_severity(self) -> str | None:
@@ -440,7 +459,7 @@ class Report(_Extended):
         return self.findings[0].severity if self.findings else None
 
     def fails(self, fail_on: str) -> bool:
-        """True if any finding is at or above ``fail_on``."""
+        """True if any finding is at or above ``fail_on`` (waived findings never count)."""
         limit = severity_rank(fail_on)
         return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
 

@@ -22,6 +22,7 @@ SUBJECT_KINDS = {
     "issue": "Issue",
     "self-assessment": "Self-assessment",
     "channel": "Channel",
+    "waiver": "Waiver",
 }
 
 

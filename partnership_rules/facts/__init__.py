@@ -12,9 +12,9 @@ back, ``days_until_*`` count forward (negative once the date has passed).
 One module per subject kind builds its facts, each field declared beside the function that
 computes it (see :mod:`._schema`): :mod:`.partnership`, :mod:`.partners` (partners and
 stakeholders), :mod:`.governance` (bodies and the agreement), :mod:`.plan` (objectives,
-metrics and actions), :mod:`.network`, :mod:`.monitoring` (reviews, feedback and issues) and
-:mod:`.self_assessment`. They share one :class:`FactContext` per record, which reads the
-relations between items from the graph only.
+metrics and actions), :mod:`.network`, :mod:`.monitoring` (reviews, feedback and issues),
+:mod:`.self_assessment` and :mod:`.waivers` (accepted risks). They share one
+:class:`FactContext` per record, which reads the relations between items from the graph only.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .partners import PARTNER, STAKEHOLDER
 from .partnership import PARTNERSHIP
 from .plan import ACTION, METRIC, OBJECTIVE
 from .self_assessment import SELF_ASSESSMENT
+from .waivers import WAIVER
 
 __all__ = [
     "CUT_OFF_LIST_LIMIT",
@@ -60,6 +61,7 @@ FACT_TYPES: tuple[FactType[Any], ...] = (
     ACTION,
     ISSUE,
     SELF_ASSESSMENT,
+    WAIVER,
 )
 
 FACT_SCHEMAS: Mapping[str, Mapping[str, FactField]] = {t.name: t.schema for t in FACT_TYPES}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._report import ErrorReport, Report
 from . import escape
 from .common import (
+    ACCEPTED_RISKS,
     ACTION_COLUMNS,
     DIMENSION_TITLES,
     ITEM_DISAGREEMENT_COLUMNS,
@@ -40,6 +41,7 @@ from .common import (
     trend_for,
     trend_points,
     trend_text,
+    waiver_text,
 )
 
 if TYPE_CHECKING:
@@ -94,6 +96,7 @@ def _report(report: Report, history: History | None) -> list[str]:
         )
     out += _disagreements(report)
     out += _findings(report)
+    out += _accepted_risks(report)
     if report.progress is not None:
         out += ["## Progress", "", progress_line(report), ""]
         for label, items in (("Resolved", report.progress.resolved), ("New", report.progress.new)):
@@ -252,4 +255,33 @@ def _findings(report: Report) -> list[str]:
             if finding.evidence:
                 out += [f"Evidence: {md(evidence_text(finding))}", ""]
             out += [f"Sources: {md(references_text(finding))}", ""]
+    return out
+
+
+def _accepted_risks(report: Report) -> list[str]:
+    if not report.waived:
+        return []
+    out = [
+        f"## {ACCEPTED_RISKS} ({len(report.waived)})",
+        "",
+        "Findings the record's waivers accept until their expiry date: not counted toward the"
+        " findings, the health profile or a failing exit code.",
+        "",
+    ]
+    for waived in report.waived:
+        finding = waived.finding
+        out += [
+            f"#### {md(finding.rule)} {md(finding.title)} ({finding.severity})",
+            "",
+            f"*{md(subject_text(finding))}* · {md(category_title(finding.category))}",
+            "",
+            md(finding.message),
+            "",
+            f"**{md(waiver_text(waived))}**",
+            "",
+            f"**Remedy:** {md(finding.remedy)}",
+            "",
+            f"Sources: {md(references_text(finding))}",
+            "",
+        ]
     return out

@@ -14,6 +14,7 @@ from .._report import ActionItem, Disagreements, ErrorReport, Finding, Report
 from .._subjects import subject_label
 from . import escape
 from .common import (
+    ACCEPTED_RISKS,
     SEVERITY_STYLES,
     Result,
     by_severity,
@@ -30,6 +31,7 @@ from .common import (
     trend_for,
     trend_points,
     trend_text,
+    waiver_text,
 )
 
 if TYPE_CHECKING:
@@ -164,6 +166,11 @@ def _report(out: _Writer, report: Report, history: History | None = None) -> Non
         out.line(f"{style.heading} ({len(group)})", style.terminal)
         for finding in group:
             _finding(out, finding, rows.get(id(finding)))
+    if report.waived:
+        out.blank()
+        out.line(f"{ACCEPTED_RISKS} ({len(report.waived)}): waived, not counted", "bold")
+        for waived in report.waived:
+            _finding(out, waived.finding, None, waiver_text(waived))
     for level in report.indicative_levels:
         out.blank()
         named = f" ({level.label})" if level.label else ""
@@ -217,7 +224,7 @@ def _disagreements(out: _Writer, found: Disagreements) -> None:
         )
 
 
-def _finding(out: _Writer, finding: Finding, action: ActionItem | None) -> None:
+def _finding(out: _Writer, finding: Finding, action: ActionItem | None, waiver: str = "") -> None:
     out.parts(
         [
             (finding.rule, SEVERITY_STYLES[finding.severity].terminal),
@@ -227,6 +234,8 @@ def _finding(out: _Writer, finding: Finding, action: ActionItem | None) -> None:
         indent=2,
     )
     out.line(finding.message, indent=4)
+    if waiver:
+        out.line(waiver, "magenta", indent=4)
     out.line(f"Remedy: {finding.remedy}", "green", indent=4)
     out.line(f"Sources: {references_text(finding)}", "dim", indent=4)
     if action is not None:

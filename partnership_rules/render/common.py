@@ -20,6 +20,7 @@ from .._report import (
     Score,
     ScoreCause,
     SurveyFactorScore,
+    WaivedFinding,
 )
 from .._subjects import subject_label
 from .._templates import display_value
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the history module loads sqlite3: only a caller with a hist
     from .._history import History
 
 __all__ = [
+    "ACCEPTED_RISKS",
     "ACTION_COLUMNS",
     "BAND_COLOURS",
     "ITEM_DISAGREEMENT_COLUMNS",
@@ -62,6 +64,7 @@ __all__ = [
     "trend_for",
     "trend_points",
     "trend_text",
+    "waiver_text",
     "Result",
     "SeverityStyle",
     "TrendPoint",
@@ -115,12 +118,28 @@ def by_severity(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
 
 
 def summary_line(report: Report) -> str:
-    """``"3 findings: 1 high, 2 medium."`` or ``"No findings."``."""
+    """``"3 findings: 1 high, 2 medium."`` or ``"No findings."``, followed by the number of
+    accepted risks (waived findings) when there are any."""
     total = len(report.findings)
+    waived = len(report.waived)
+    accepted = f" {waived} accepted risk{'s' if waived != 1 else ''} (waived)." if waived else ""
     if not total:
-        return "No findings."
+        return "No findings." + accepted
     counts = [f"{n} {s}" for s, n in report.summary.items() if n]
-    return f"{total} finding{'s' if total != 1 else ''}: " + ", ".join(counts) + "."
+    return f"{total} finding{'s' if total != 1 else ''}: " + ", ".join(counts) + "." + accepted
+
+
+# The heading every format gives the waived findings.
+ACCEPTED_RISKS = "Accepted risks"
+
+
+def waiver_text(waived: WaivedFinding) -> str:
+    """Why a finding is waived, in one sentence: until when, approved by whom, and why."""
+    waiver = waived.waiver
+    return (
+        f"Accepted until {waiver.expires.isoformat()} by {waiver.approved_by}:"
+        f" {waiver.justification}"
+    )
 
 
 def progress_line(report: Report) -> str:

@@ -1,0 +1,248 @@
+"""Waivers: accepted risks set apart from the findings until their expiry, in the report and
+every format; an expired waiver, or one that matches nothing, is a finding itself."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from partnership_rules.cli.main import cli
+
+from partnership_rules import Auditor, RecordError, Report
+
+ROOT = Path(__file__).parent.parent
+HEALTHY = ROOT / "tests" / "data" / "healthy.yaml"
+PARTNERSHIP = "partnership:northvale-engineering"
+AS_OF = dt.date(2016, 6, 30)  # the healthy record's assessed_on
+
+
+@pytest.fixture(scope="module")
+def auditor() -> Auditor:
+    return Auditor(engine="python")
+
+
+def healthy() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(HEALTHY.read_text(encoding="utf-8"))
+    return data
+
+
+def waiver(**given: Any) -> dict[str, Any]:
+    """A waiver of the healthy record's one finding (EDU010 on the partnership)."""
+    return {
+        "rule": "EDU010",
+        "subject": PARTNERSHIP,
+        "justification": "The awarding body is named in the contract annex",
+        "expires": "2016-12-31",
+        "approved_by": "Steering group",
+        **given,
+    }
+
+
+def with_waivers(*waivers: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = copy.deepcopy(base or healthy())
+    data["waivers"] = list(waivers)
+    return data
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def write(folder: Path, data: dict[str, Any], name: str = "record.yaml") -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def keys(findings: Any) -> list[tuple[str, str]]:
+    return [(f.rule, f.subject) for f in findings]
+
+
+def test_a_waiver_moves_its_finding_into_waived(auditor: Auditor) -> None:
+    before = auditor.audit(healthy())
+    assert ("EDU010", PARTNERSHIP) in keys(before.findings)
+    report = auditor.audit(with_waivers(waiver()))
+    assert ("EDU010", PARTNERSHIP) not in keys(report.findings)
+    assert [(w.finding.rule, w.finding.subject) for w in report.waived] == [("EDU010", PARTNERSHIP)]
+    accepted = report.waived[0]
+    assert accepted.waiver.justification == "The awarding body is named in the contract annex"
+    assert accepted.waiver.approved_by == "Steering group"
+    assert accepted.waiver.expires == dt.date(2016, 12, 31)
+    assert accepted.finding == next(f for f in before.findings if f.rule == "EDU010")
+
+
+def test_waived_findings_count_toward_neither_fail_on_summary_nor_scores(
+    auditor: Auditor, tmp_path: Path
+) -> None:
+    before = auditor.audit(healthy())
+    report = auditor.audit(with_waivers(waiver()))
+    assert before.fails("low") and not report.fails("low")
+    assert report.summary["low"] == before.summary["low"] - 1
+    assert before.profile is not None and report.profile is not None
+    assert report.profile.overall.score > before.profile.overall.score
+    assert "EDU010" not in [c.rule for c in report.profile.overall.causes]
+    assert len(report.action_plan) == len(report.findings)
+    path = write(tmp_path, with_waivers(waiver()))
+    assert run("audit", str(path), "--fail-on", "low").exit_code == 0
+    assert run("audit", str(HEALTHY), "--fail-on", "low").exit_code == 1
+
+
+def test_a_waiver_holds_on_its_expiry_date_and_not_the_day_after(auditor: Auditor) -> None:
+    on_the_day = auditor.audit(with_waivers(waiver(expires="2016-06-30")))
+    assert keys(on_the_day.findings) == []
+    assert len(on_the_day.waived) == 1
+    expired = auditor.audit(with_waivers(waiver(expires="2016-06-29")))
+    assert expired.waived == []
+    assert keys(expired.findings) == [
+        ("CORE110", f"waiver:EDU010/{PARTNERSHIP}"),
+        ("EDU010", PARTNERSHIP),
+    ]
+    message = expired.findings[0].message
+    assert "expired on 2016-06-29" in message and "Steering group" in message
+
+
+def test_the_audit_date_decides_expiry(auditor: Auditor) -> None:
+    later = auditor.audit(with_waivers(waiver()), as_of=dt.date(2017, 1, 1))
+    assert "CORE110" in [f.rule for f in later.findings]
+    assert later.waived == []
+
+
+def test_a_waiver_that_matches_nothing_is_a_finding(auditor: Auditor) -> None:
+    report = auditor.audit(with_waivers(waiver(subject="partnership:northvale")))
+    assert ("CORE111", "waiver:EDU010/partnership:northvale") in keys(report.findings)
+    assert ("EDU010", PARTNERSHIP) in keys(report.findings)
+    assert report.waived == []
+
+
+def test_a_waiver_may_name_a_rule_by_its_alias(auditor: Auditor) -> None:
+    aliased = next(
+        (rule for rule in auditor.rules if rule.rule.aliases and rule.ruleset == "core"), None
+    )
+    if aliased is None:
+        pytest.skip("no shipped core rule has an alias")
+    # The rule's finding on some record is waived by its alias alone.
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        report = auditor.audit(path)
+        found = [f for f in report.findings if f.rule == aliased.id]
+        if found:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            alias = aliased.rule.aliases[0]
+            data["waivers"] = [waiver(rule=alias, subject=found[0].subject)]
+            waived = auditor.audit(data)
+            assert [w.finding.rule for w in waived.waived] == [aliased.id]
+            return
+    pytest.skip(f"no example gives a finding of {aliased.id}")
+
+
+BODY_NOT_SET_UP = {
+    "partnership": {"id": "example", "name": "Example", "assessed_on": "2025-01-01"},
+    "partners": [{"id": "college", "name": "College", "kind": "provider", "lead": True}],
+    "governance": {
+        "bodies": [{"id": "board", "name": "Board", "kind": "board", "members": ["college"]}]
+    },
+}
+
+
+def test_a_group_finding_is_waived_by_the_group_id(auditor: Auditor) -> None:
+    grouped = auditor.audit(BODY_NOT_SET_UP)
+    assert ("CORE103", "body:board") in keys(grouped.findings)
+    report = auditor.audit(
+        with_waivers(
+            waiver(rule="CORE103", subject="body:board", expires="2025-06-30"), base=BODY_NOT_SET_UP
+        )
+    )
+    assert ("CORE103", "body:board") not in keys(report.findings)
+    assert keys(w.finding for w in report.waived) == [("CORE103", "body:board")]
+    assert len(report.waived[0].finding.parts) >= 2
+
+
+def test_a_waived_part_no_longer_counts_toward_its_group(auditor: Auditor) -> None:
+    grouped = auditor.audit(BODY_NOT_SET_UP)
+    group = next(f for f in grouped.findings if f.rule == "CORE103")
+    part = group.parts[0]
+    report = auditor.audit(
+        with_waivers(
+            waiver(rule=part.rule, subject=part.subject, expires="2025-06-30"), base=BODY_NOT_SET_UP
+        )
+    )
+    assert keys(w.finding for w in report.waived) == [(part.rule, part.subject)]
+    rest = [f for f in report.findings if f.rule == "CORE103"]
+    # The group forms from the other parts, or they stand alone: the waived one is in neither.
+    assert all(p.rule != part.rule for f in rest for p in f.parts)
+    assert (part.rule, part.subject) not in keys(report.findings)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"justification": "   "}, "waivers[0].justification", "at least 1 character"),
+        ({"justification": ""}, "waivers[0].justification", "at least 1 character"),
+        ({"expires": None}, "waivers[0].expires", "expected an ISO date"),
+        ({"approved_by": ""}, "waivers[0].approved_by", "at least 1 character"),
+        ({"subject": "*"}, "waivers[0].subject", "pattern"),
+        ({"rule": "core001"}, "waivers[0].rule", "pattern"),
+    ],
+)
+def test_a_waiver_without_reason_expiry_or_approver_is_a_record_error(
+    auditor: Auditor, change: dict[str, Any], field: str, words: str
+) -> None:
+    given = waiver(**change)
+    with pytest.raises(RecordError) as raised:
+        auditor.audit(with_waivers(given))
+    problem = raised.value.problems[0]
+    assert problem.path == field
+    assert words in problem.message
+
+
+def test_a_missing_expiry_is_a_record_error_naming_the_field(auditor: Auditor) -> None:
+    given = waiver()
+    del given["expires"]
+    with pytest.raises(RecordError) as raised:
+        auditor.audit(with_waivers(given))
+    assert raised.value.problems[0].path == "waivers[0].expires"
+
+
+def test_a_second_waiver_of_the_same_finding_is_a_record_error(auditor: Auditor) -> None:
+    with pytest.raises(RecordError) as raised:
+        auditor.audit(with_waivers(waiver(), waiver(expires="2017-01-31")))
+    problem = raised.value.problems[0]
+    assert problem.path == "waivers[1].subject"
+    assert "a second waiver of EDU010 on partnership:northvale-engineering" in problem.message
+
+
+def test_a_rule_id_of_no_loaded_ruleset_is_no_record_error(auditor: Auditor) -> None:
+    report = auditor.audit(with_waivers(waiver(rule="OWN001")))
+    assert ("CORE111", f"waiver:OWN001/{PARTNERSHIP}") in keys(report.findings)
+
+
+def test_the_json_report_has_waived_as_a_top_level_field_and_reads_back(
+    auditor: Auditor,
+) -> None:
+    report = auditor.audit(with_waivers(waiver()))
+    data = json.loads(json.dumps(report.to_dict()))
+    assert [w["finding"]["rule"] for w in data["waived"]] == ["EDU010"]
+    assert data["waived"][0]["waiver"] == {
+        "rule": "EDU010",
+        "subject": PARTNERSHIP,
+        "justification": "The awarding body is named in the contract annex",
+        "expires": "2016-12-31",
+        "approved_by": "Steering group",
+    }
+    assert Report.model_validate(data) == report
+
+
+def test_text_and_markdown_list_accepted_risks_apart(tmp_path: Path) -> None:
+    record = str(write(tmp_path, with_waivers(waiver())))
+    text = run("audit", record, "--no-color").output
+    assert "Accepted risks (1): waived, not counted" in text
+    assert "Accepted until 2016-12-31 by Steering group: The awarding body" in text
+    assert text.rstrip().endswith("No findings. 1 accepted risk (waived).")
+    markdown = run("audit", record, "--format", "markdown").output
+    assert "## Accepted risks (1)" in markdown
+    assert "**Accepted until 2016-12-31 by Steering group: The awarding body" in markdown
