@@ -17,7 +17,7 @@ from partnership_rules.cli.main import cli
 from partnership_rules import Auditor, RecordError, Report
 
 ROOT = Path(__file__).parent.parent
-HEALTHY = ROOT / "tests" / "data" / "healthy.yaml"
+HEALTHY = ROOT / "rulesets" / "bases" / "healthy.yaml"
 PARTNERSHIP = "partnership:northvale-engineering"
 AS_OF = dt.date(2016, 6, 30)  # the healthy record's assessed_on
 
