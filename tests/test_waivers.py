@@ -246,3 +246,52 @@ def test_text_and_markdown_list_accepted_risks_apart(tmp_path: Path) -> None:
     markdown = run("audit", record, "--format", "markdown").output
     assert "## Accepted risks (1)" in markdown
     assert "**Accepted until 2016-12-31 by Steering group: The awarding body" in markdown
+
+
+def test_html_has_an_accepted_risks_section(auditor: Auditor) -> None:
+    from partnership_rules import render_batch
+
+    page = render_batch([auditor.audit(with_waivers(waiver()))], "html")
+    section = page.split('<section class="accepted-risks">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>Accepted risks (1)</h2>" in section
+    assert '<div class="finding waived low" id="waived-EDU010-' in section
+    assert "Accepted until 2016-12-31 by Steering group" in section
+    assert "EDU010" not in page.split('<section class="findings">', 1)[1].split("</section>")[0]
+
+
+def test_sarif_marks_a_waived_result_as_an_accepted_external_suppression(
+    auditor: Auditor,
+) -> None:
+    from jsonschema import Draft4Validator
+
+    from partnership_rules import render_batch
+
+    report = auditor.audit(with_waivers(waiver()))
+    log = json.loads(render_batch([report], "sarif"))
+    schema = json.loads((ROOT / "tests" / "sarif" / "sarif-schema-2.1.0.json").read_text())
+    assert list(Draft4Validator(schema).iter_errors(log)) == []
+    results = log["runs"][0]["results"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert [r["ruleId"] for r in suppressed] == ["EDU010"]
+    assert suppressed[0]["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "The awarding body is named in the contract annex",
+            "properties": {"approvedBy": "Steering group", "expires": "2016-12-31"},
+        }
+    ]
+    assert "EDU010" in [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+
+
+def test_csv_rows_say_open_or_waived(auditor: Auditor) -> None:
+    import csv
+    import io
+
+    from partnership_rules import render_batch
+
+    report = auditor.audit(with_waivers(waiver(), waiver(rule="CORE001", subject="objective:x")))
+    rows = list(csv.DictReader(io.StringIO(render_batch([report], "csv"))))
+    assert [(r["Rule"], r["Status"]) for r in rows] == [("CORE111", "open"), ("EDU010", "waived")]
+    assert rows[1]["#"] == "" and rows[1]["By when"] == ""
+    assert rows[1]["Waiver"].startswith("Accepted until 2016-12-31 by Steering group")

@@ -1,6 +1,8 @@
 """CSV for spreadsheets: the action plan (``csv``) or the partner table (``csv-partners``).
 
-One header row, then one row per action (or partner) of every report in order, each row
+One header row, then one row per action (or partner) of every report in order (the plan's
+rows for its findings, ``Status`` "open", then a row for each accepted risk, ``Status``
+"waived", with its waiver in ``Waiver`` and no number, owner or date), each row
 starting with the partnership and the source so that a batch makes one table. Inputs that
 could not be audited have no rows (their errors go to standard error as always). Every text
 cell goes through :func:`escape.csv_cell`: a cell a spreadsheet would run as a formula is
@@ -21,6 +23,7 @@ from .common import (
     findings_about,
     references_text,
     subject_text,
+    waiver_text,
 )
 
 __all__ = ["CSV_FORMATS", "csv_header", "csv_rows", "render_partners_csv", "render_plan_csv"]
@@ -39,6 +42,8 @@ PLAN_HEADER = (
     "Achieved?",
     "Further actions needed",
     "Sources",
+    "Status",
+    "Waiver",
 )
 PARTNER_HEADER = (
     "Partnership",
@@ -108,6 +113,29 @@ def _plan_rows(results: Sequence[Result]) -> list[list[Cell]]:
                     item.achieved,
                     item.further_actions,
                     references_text(finding),
+                    "open",
+                    "",
+                ]
+            )
+        for waived in report.waived:
+            finding = waived.finding
+            rows.append(
+                [
+                    report.partnership.name,
+                    source,
+                    "",
+                    finding.severity,
+                    finding.rule,
+                    finding.title,
+                    subject_text(finding),
+                    finding.remedy,
+                    "",
+                    "",
+                    "",
+                    "",
+                    references_text(finding),
+                    "waived",
+                    waiver_text(waived),
                 ]
             )
     return rows

@@ -4,7 +4,8 @@ or style: it opens offline), readable on screen and printed (each section starts
 Sections: summary (overall health, the three most serious causes, what to do first), health
 profile (a bar chart and what pulled each score down, with indicative HGIOCLD levels where
 they apply), the health over time (when rendered with the partnership's history), the
-partnership network drawn, the partner table, the findings by severity and the action plan.
+partnership network drawn, the partner table, the findings by severity, the accepted risks
+(findings the record's waivers set apart, each with its waiver) and the action plan.
 Every piece of record or rule text goes through :func:`escape.html`.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from .._report import ErrorReport, Finding, Report, Score
 from . import escape
 from .common import (
+    ACCEPTED_RISKS,
     ACTION_COLUMNS,
     BAND_COLOURS,
     DIMENSION_TITLES,
@@ -46,6 +48,7 @@ from .common import (
     trend_for,
     trend_points,
     trend_text,
+    waiver_text,
 )
 from .network_svg import legend_html, network_svg
 from .trend_svg import trend_legend_html, trend_svg
@@ -73,6 +76,7 @@ h3{margin-top:1.6rem}.meta{color:#616161;font-size:.9rem}
 .finding{border-left:5px solid #999;padding:.5rem .9rem;margin:.9rem 0;background:#fafafa;
 break-inside:avoid}
 .remedy{color:#1b5e20}.note{color:#616161;font-style:italic}
+.finding.waived{border-left-style:dashed;background:#f5f5f5}.waiver{color:#4a148c}
 .badge{color:#fff;border-radius:.3rem;padding:0 .4rem;font-size:.8rem;text-transform:uppercase}
 table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.6rem 0}
 td,th{border:1px solid #e0e0e0;padding:.3rem .5rem;vertical-align:top;text-align:left}
@@ -157,6 +161,7 @@ def _report(report: Report, history: History | None = None) -> list[str]:
     out += _partners(report)
     out += _disagreements(report)
     out += _findings(report)
+    out += _accepted_risks(report)
     if report.progress is not None:
         out.append(
             f'<section class="progress"><h2>Progress</h2><p>{h(progress_line(report))}</p><ul>'
@@ -349,19 +354,22 @@ def _disagreements(report: Report) -> list[str]:
     return out
 
 
-def _finding(finding: Finding) -> str:
+def _finding(finding: Finding, waiver: str = "") -> str:
+    """One finding; a waived one (``waiver`` says why) is marked and anchored apart."""
     evidence = "".join(
         f"<dt>{h(label)}</dt><dd>{h(value)}</dd>" for label, value in evidence_items(finding)
     )
+    kind, anchor = ("finding waived", "waived") if waiver else ("finding", "finding")
     return (
-        f'<div class="finding {finding.severity}" id="finding-{h(finding.rule)}-'
+        f'<div class="{kind} {finding.severity}" id="{anchor}-{h(finding.rule)}-'
         f'{h(finding.subject)}">'
         f"<strong>{h(finding.rule)} {h(finding.title)}</strong>"
         f' <span class="badge {finding.severity}">{finding.severity}</span>'
         f'<br><span class="meta">{h(subject_text(finding))} ·'
         f" {h(category_title(finding.category))}</span>"
         f"<p>{h(finding.message)}</p>"
-        f'<p class="remedy"><strong>Remedy:</strong> {h(finding.remedy)}</p>'
+        + (f'<p class="waiver"><strong>{h(waiver)}</strong></p>' if waiver else "")
+        + f'<p class="remedy"><strong>Remedy:</strong> {h(finding.remedy)}</p>'
         + (f'<dl class="evidence">{evidence}</dl>' if evidence else "")
         + f'<p class="meta">Sources: {h(references_text(finding))}</p></div>'
     )
@@ -374,6 +382,19 @@ def _findings(report: Report) -> list[str]:
     for severity, group in by_severity(report.findings):
         out.append(f"<h3>{SEVERITY_STYLES[severity].heading} ({len(group)})</h3>")
         out += [_finding(f) for f in group]
+    out.append("</section>")
+    return out
+
+
+def _accepted_risks(report: Report) -> list[str]:
+    if not report.waived:
+        return []
+    out = [
+        f'<section class="accepted-risks"><h2>{ACCEPTED_RISKS} ({len(report.waived)})</h2>',
+        '<p class="note">Findings the record\'s waivers accept until their expiry date: not'
+        " counted toward the findings, the health profile or a failing exit code.</p>",
+    ]
+    out += [_finding(w.finding, waiver_text(w)) for w in report.waived]
     out.append("</section>")
     return out
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .._report import ActionItem, ErrorReport
+from .._report import ActionItem, ErrorReport, Finding, WaivedFinding
 from . import escape
 from .as_json import dump_json
 from .common import Result
@@ -59,39 +59,67 @@ def sarif_part(result: Result) -> SarifPart:
     sarif_results: list[dict[str, Any]] = []
     plan = result.action_plan if len(result.action_plan) == len(result.findings) else []
     for index, finding in enumerate(result.findings):
-        if finding.rule not in rules:
-            rules[finding.rule] = {
-                "id": finding.rule,
-                "name": finding.name or finding.rule,
-                "shortDescription": _text(finding.title),
-                "help": _text(finding.remedy),
-                "defaultConfiguration": {"level": _level(finding.severity)},
-                "properties": {
-                    "category": finding.category,
-                    "severity": finding.severity,
-                    "references": [str(r) for r in finding.references],
-                },
-            }
+        rules.setdefault(finding.rule, _descriptor(finding))
+        sarif_results.append(_result(finding, uri, plan[index] if plan else None))
+    # Accepted risks are results too, each suppressed by its waiver (viewers hide or mark them).
+    for waived in result.waived:
+        rules.setdefault(waived.finding.rule, _descriptor(waived.finding))
         sarif_results.append(
-            {
-                "ruleId": finding.rule,
-                "level": _level(finding.severity),
-                "message": _text(f"{finding.message} Remedy: {finding.remedy}"),
-                "locations": [
-                    {
-                        **_location(uri, None),
-                        "logicalLocations": [{"fullyQualifiedName": finding.subject}],
-                    }
-                ],
-                "properties": {
-                    "subject": finding.subject,
-                    "subjectName": finding.subject_name,
-                    "evidence": finding.evidence,
-                    **(_plan_properties(plan[index]) if plan else {}),
-                },
-            }
+            {**_result(waived.finding, uri, None), "suppressions": [_suppression(waived)]}
         )
     return SarifPart(uri, rules, sarif_results, [])
+
+
+def _descriptor(finding: Finding) -> dict[str, Any]:
+    """The reporting descriptor of the rule behind ``finding``."""
+    return {
+        "id": finding.rule,
+        "name": finding.name or finding.rule,
+        "shortDescription": _text(finding.title),
+        "help": _text(finding.remedy),
+        "defaultConfiguration": {"level": _level(finding.severity)},
+        "properties": {
+            "category": finding.category,
+            "severity": finding.severity,
+            "references": [str(r) for r in finding.references],
+        },
+    }
+
+
+def _result(finding: Finding, uri: str, action: ActionItem | None) -> dict[str, Any]:
+    """The SARIF result of one finding, with the action plan's suggestion when given."""
+    return {
+        "ruleId": finding.rule,
+        "level": _level(finding.severity),
+        "message": _text(f"{finding.message} Remedy: {finding.remedy}"),
+        "locations": [
+            {
+                **_location(uri, None),
+                "logicalLocations": [{"fullyQualifiedName": finding.subject}],
+            }
+        ],
+        "properties": {
+            "subject": finding.subject,
+            "subjectName": finding.subject_name,
+            "evidence": finding.evidence,
+            **(_plan_properties(action) if action is not None else {}),
+        },
+    }
+
+
+def _suppression(waived: WaivedFinding) -> dict[str, Any]:
+    """The waiver of a finding as a SARIF suppression: external (kept in the record, not in
+    the artifact's text), accepted, with its justification, approver and expiry."""
+    waiver = waived.waiver
+    return {
+        "kind": "external",
+        "status": "accepted",
+        "justification": escape.terminal(waiver.justification, multiline=True),
+        "properties": {
+            "approvedBy": escape.terminal(waiver.approved_by),
+            "expires": waiver.expires.isoformat(),
+        },
+    }
 
 
 def _plan_properties(item: ActionItem) -> dict[str, Any]:
