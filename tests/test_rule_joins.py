@@ -50,7 +50,7 @@ def test_a_join_names_a_known_fact_type(tmp_path: Path) -> None:
     lines = _load(tmp_path, join={"type": "sponsor", "match": {"accountable": "id"}})
     assert _problems(lines) == [
         "join.type: unknown fact type 'sponsor' (one of: partnership, partner, stakeholder,"
-        " body, objective, metric, action, issue, self-assessment)"
+        " body, objective, metric, action, issue, self-assessment, waiver)"
     ]
     assert lines[0].startswith(f"{tmp_path / 'joins.yaml'}:")
 
