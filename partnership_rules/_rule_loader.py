@@ -397,6 +397,7 @@ def _compile_rule_file(
         problems += rule_problems
         if rule is None:
             continue
+        line = _line_of(lines, ("rules", index))
         for key in (rule.rule.id, rule.rule.name, *rule.rule.aliases):
             if key in seen:
                 problems.append(
@@ -404,8 +405,8 @@ def _compile_rule_file(
                         f"'{key}' is already used by {seen[key]}", f"rules[{index}] ({rule.id})"
                     )
                 )
-            seen[key] = rule.id
-        compiled.append(replace(rule, line=_line_of(lines, ("rules", index))))
+            seen[key] = f"{rule.id} (line {line})" if line is not None else rule.id
+        compiled.append(replace(rule, line=line))
     groups: list[CompiledGroup] = []
     by_id = {rule.id: rule for rule in compiled}
     grouped: dict[str, str] = {}
@@ -414,6 +415,7 @@ def _compile_rule_file(
         problems += group_problems
         if group is None:
             continue
+        line = _line_of(lines, ("groups", index))
         for key in (group.id, group.group.name, *group.group.aliases):
             if key in seen:
                 problems.append(
@@ -421,7 +423,7 @@ def _compile_rule_file(
                         f"'{key}' is already used by {seen[key]}", f"groups[{index}] ({group.id})"
                     )
                 )
-            seen[key] = group.id
+            seen[key] = f"{group.id} (line {line})" if line is not None else group.id
         for part in group.group.parts:
             if part.rule in grouped:
                 problems.append(
@@ -431,7 +433,7 @@ def _compile_rule_file(
                     )
                 )
             grouped[part.rule] = group.id
-        groups.append(replace(group, line=_line_of(lines, ("groups", index))))
+        groups.append(replace(group, line=line))
     if not problems:
         problem = distinct_test_problem(compiled)
         if problem is not None:

@@ -379,9 +379,10 @@ def test_not_utf8_or_not_a_mapping(tmp_path: Path) -> None:
 def test_duplicate_rule_ids(tmp_path: Path) -> None:
     path = tmp_path / "dup.yaml"
     path.write_text(yaml.safe_dump({"ruleset": "custom", "title": "T", "rules": [RULE, RULE]}))
+    first = path.read_text().splitlines().index("rules:") + 2  # the first item's line
     assert refused(path) == [
-        "rules[1] (CUS001): 'CUS001' is already used by CUS001",
-        "rules[1] (CUS001): 'custom-rule' is already used by CUS001",
+        f"rules[1] (CUS001): 'CUS001' is already used by CUS001 (line {first})",
+        f"rules[1] (CUS001): 'custom-rule' is already used by CUS001 (line {first})",
     ]
 
 
