@@ -16,6 +16,7 @@ from typing import Any
 from ._findings import MAX_MESSAGE_CHARS, MAX_REMEDY_CHARS, ReportBudget
 from ._report import Finding
 from ._rule_model import CompiledGroup, Reference
+from ._subjects import display_name
 from ._templates import render_bounded
 from ._vocabulary import SEVERITIES
 
@@ -105,6 +106,7 @@ def _group_finding(
         severity=worst,
         category=g.category,
         subject=fact["subject"],
+        subject_name=display_name(str(fact.get("name") or "")),
         message=message,
         evidence=evidence,
         remedy=remedy,

@@ -60,15 +60,21 @@ def test_childrens_services_without_an_agreement_gets_a_high_finding_naming_it()
     report = _example("childrens-services-no-isa")
     assert "childrens-services" in report.rulesets
     sharing = [f for f in report.findings if f.category == "information-sharing"]
-    no_agreement = [f for f in sharing if f.rule == "CHS002"]
-    assert len(no_agreement) == 1
-    assert no_agreement[0].severity == "high"
-    assert "information-sharing agreement" in no_agreement[0].message
-    assert no_agreement[0].message.startswith("Missing safeguard")
-    # Every missing safeguard is high or critical, and the safeguarding exception is critical.
-    # (and, with no shared platform among its channels, no secure route for the data: CORE076).
-    assert {f.rule for f in sharing} == {"CHS002", "CHS003", "CHS004", "CHS005", "CORE076"}
-    assert all(f.severity in ("high", "critical") for f in sharing)
+    # The gaps of an agreement never written are one cause: one finding (CORE105) with each
+    # missing safeguard as a part (and, with no shared platform among its channels, no secure
+    # route for the data: CORE076). The safeguarding exception, a childrens-services rule,
+    # stays a finding of its own.
+    (grouped,) = [f for f in sharing if f.rule == "CORE105"]
+    parts = {p.rule: p for p in grouped.parts}
+    assert set(parts) == {"CHS002", "CHS003", "CHS004", "CORE076"}
+    assert parts["CHS002"].severity == "high"
+    assert parts["CHS002"].message.startswith("Missing safeguard")
+    assert "information-sharing agreement" in parts["CHS002"].message
+    assert "no written information-sharing agreement" in grouped.message
+    # Its severity is its worst part's: no lawful basis is a legal duty breached.
+    assert grouped.severity == "critical" == parts["CHS004"].severity
+    assert {f.rule for f in sharing} == {"CORE105", "CHS005"}
+    assert all(p.severity in ("high", "critical") for p in grouped.parts)
     assert next(f for f in sharing if f.rule == "CHS005").severity == "critical"
 
 

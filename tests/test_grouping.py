@@ -67,6 +67,35 @@ def test_an_objective_that_is_not_smart_is_one_finding_listing_what_is_missing()
     assert finding.evidence["has_target"] is False
     # One action-plan row: one remedy, the group's.
     assert "rewrites it" in finding.remedy
+    # Reports name its subject as they name a part's: by the objective's statement.
+    assert finding.subject_name == finding.parts[0].subject_name != ""
+
+
+def test_an_objective_falling_behind_and_moving_away_is_one_finding() -> None:
+    # Placements fall from 6 to 4 while a third of the time goes by: no progress, off track.
+    report = AUDITOR.audit(_record({"set": {"metrics[2].readings[1].value": 4}}))
+    (finding,) = _about(report.findings, "objective:placements")
+    assert finding.rule == "CORE104"
+    assert [p.rule for p in finding.parts] == ["CORE068", "CORE085"]
+    assert "is not reaching its target (20; latest reading 4)" in finding.message
+
+
+def test_information_shared_without_an_agreement_is_one_finding_at_its_worst_parts_severity() -> (
+    None
+):
+    no_agreement = {
+        "set": {
+            "information_sharing.agreement": False,
+            "information_sharing.purposes": [],
+            "information_sharing.lawful_basis": None,
+        }
+    }
+    record = apply(base_record("healthy-childrens-services"), no_agreement)
+    findings = AUDITOR.audit(record).findings
+    (finding,) = [f for f in findings if f.rule == "CORE105"]
+    assert {p.rule for p in finding.parts} >= {"CHS002", "CHS003", "CHS004"}
+    assert finding.severity == "critical"  # no lawful basis: a legal duty breached
+    assert not {"CHS002", "CHS003", "CHS004"} & {f.rule for f in findings}
 
 
 def test_one_part_alone_is_reported_as_it_is() -> None:
