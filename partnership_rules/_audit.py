@@ -46,7 +46,7 @@ from ._rule_model import CompiledGroup, CompiledRule, Ruleset
 from ._vocabulary import CATEGORIES, SEVERITIES
 from ._waivers import apply_waivers, with_matches
 from .engines import ENGINE_ENV, create_engine
-from .facts import derive_facts
+from .facts import CHECKED_APART, derive_facts
 from .facts.waivers import WAIVER
 
 __all__ = ["Auditor", "RecordSource", "audit"]
@@ -217,7 +217,7 @@ class Auditor:
         budget = ReportBudget()
         ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
         waivers = [f for f in facts if f["type"] == WAIVER.name]
-        others = [f for f in facts if f["type"] not in (SELF_ASSESSMENT, WAIVER.name)]
+        others = [f for f in facts if f["type"] not in CHECKED_APART]
         findings = self._check(others, rulesets, budget)
         # Self-assessment rules run once the ratings carry the findings that contradict them.
         findings += self._check(with_contradictions(ratings, findings), rulesets, budget)

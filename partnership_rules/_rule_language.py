@@ -29,7 +29,7 @@ from ._record_template import TEMPLATE_CONTEXTS, record_template
 from ._rule_examples import MINIMAL_RECORD, base_record_names
 from ._rule_model import Rule, RuleFile, Threshold
 from ._vocabulary import CATEGORIES, RESERVED_FIELDS, SEVERITIES
-from .facts import FACT_SCHEMAS, derive_facts
+from .facts import CHECKED_APART, FACT_SCHEMAS, derive_facts
 
 __all__ = ["rule_language_markdown"]
 
@@ -295,8 +295,9 @@ def rule_language_markdown() -> str:
         "lists); a field without a value equals nothing, so a subject without one has no",
         "joined fact. `id` names the item's id in the record (`accountable` and `owner` hold",
         "partners' ids; an action's `objective` holds an objective's id). A subject is never",
-        "its own other fact. A rule may have a `join`, an `absent`, or both. `self-assessment`",
-        "facts are checked apart from the others (after them) and cannot be joined.",
+        "its own other fact. A rule may have a `join`, an `absent`, or both. "
+        + " and ".join(f"`{t}`" for t in CHECKED_APART)
+        + " facts are checked apart from the others (after them) and cannot be joined.",
         "",
         "## Examples",
         "",

@@ -58,7 +58,7 @@ from ._sources import source_keys
 from ._templates import FieldSpec, template_problems
 from ._vocabulary import RESERVED_FIELDS
 from .engines._limits import distinct_test_problem
-from .facts import FACT_SCHEMAS
+from .facts import CHECKED_APART, FACT_SCHEMAS
 
 __all__ = [
     "MAX_RULE_FILE_BYTES",
@@ -176,9 +176,6 @@ def compile_rule(
     )
 
 
-# Self-assessment facts are checked after the others (once they carry the findings that
-# contradict them), so no rule may join them with facts of another type.
-_UNJOINABLE = ("self-assessment",)
 # The one reserved field a join may compare: the record's id of the item (not its subject).
 _JOINABLE_RESERVED = ("id",)
 
@@ -222,7 +219,7 @@ def compile_join(
             f"{where}.type",
         )
         for fact_type in dict.fromkeys((subject_type, join.type))
-        if fact_type in _UNJOINABLE
+        if fact_type in CHECKED_APART
     ]
     for mine, theirs in join.match.items():
         side_problems = [

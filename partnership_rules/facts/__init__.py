@@ -39,6 +39,7 @@ from .self_assessment import SELF_ASSESSMENT
 from .waivers import WAIVER
 
 __all__ = [
+    "CHECKED_APART",
     "CUT_OFF_LIST_LIMIT",
     "EXACT_BETWEENNESS_LIMIT",
     "FACT_SCHEMAS",
@@ -66,6 +67,11 @@ FACT_TYPES: tuple[FactType[Any], ...] = (
 
 FACT_SCHEMAS: Mapping[str, Mapping[str, FactField]] = {t.name: t.schema for t in FACT_TYPES}
 """Fact type -> field -> its type and meaning (``type`` itself is not listed)."""
+
+CHECKED_APART: tuple[str, ...] = (SELF_ASSESSMENT.name, WAIVER.name)
+"""Fact types an audit checks in runs of their own, after the others: self-assessment
+ratings once they carry the findings that contradict them, waivers once each knows what it
+matched. No rule joins them with facts of another type."""
 
 
 def derive_facts(
