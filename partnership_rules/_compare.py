@@ -2,7 +2,10 @@
 
 Findings are matched by rule and subject (``OBJ001`` on ``objective:maths`` is the same
 finding in both audits even if its message changed); a group's finding (one per cause) is
-compared as its parts, so whether findings were grouped never makes one new or resolved.
+compared as its parts, so whether findings were grouped never makes one new or resolved. A
+waived finding (an accepted risk) is still a finding of its audit for matching: waiving a
+finding does not resolve it, and a finding whose waiver has expired is not new; the accepted
+risks of the later audit are listed apart (``waived``).
 This is the one implementation behind ``audit --baseline``, ``partnership-rules diff`` and
 the opened/closed columns of the history.
 """
@@ -84,6 +87,9 @@ class Comparison(_Frozen):
     new: list[Finding]
     resolved: list[Finding]
     unchanged: list[Finding]
+    waived: list[Finding] = Field(default_factory=list)
+    """The later audit's accepted risks (its waived findings, part by part): neither new,
+    resolved nor unchanged, and never a regression."""
     score: ScoreChange | None = None
     """The overall health score's change; None unless both reports carry a profile."""
     dimensions: dict[str, ScoreChange] = Field(default_factory=dict)
@@ -107,12 +113,14 @@ class Comparison(_Frozen):
             resolved=[TrackedFinding.of(f) for f in self.resolved],
             new=[TrackedFinding.of(f) for f in self.new],
             remaining=[TrackedFinding.of(f) for f in self.unchanged],
+            waived=[TrackedFinding.of(f) for f in self.waived],
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``partnership``, ``before``, ``after``, ``new``, ``resolved``,
-        ``unchanged``, ``summary_change``, ``score`` (null when a report carries no health
-        profile), ``dimensions`` and ``categories``."""
+        ``unchanged``, ``waived`` (the later audit's accepted risks), ``summary_change``,
+        ``score`` (null when a report carries no health profile), ``dimensions`` and
+        ``categories``."""
         data = self.model_dump(mode="json")
         data["summary_change"] = self.summary_change()
         return data
@@ -141,7 +149,8 @@ def _changes(before: dict[str, Score], after: dict[str, Score]) -> dict[str, Sco
 def compare_reports(before: Report, after: Report) -> Comparison:
     """Compare an earlier audit ``before`` with a later one ``after`` of the same partnership.
 
-    Findings are matched by rule and subject. Raises :class:`UsageError` when the two reports
+    Findings are matched by rule and subject, a waived finding counting as a finding of its
+    audit (see the module's docstring). Raises :class:`UsageError` when the two reports
     are about different partnerships (different ``partnership.id``).
     """
     if before.partnership.id != after.partnership.id:
@@ -153,8 +162,14 @@ def compare_reports(before: Report, after: Report) -> Comparison:
     # Single-rule findings: a group's finding counts as its parts (same rule ids as ever).
     before_units = sorted((u for f in before.findings for u in f.units()), key=Finding.sort_key)
     after_units = sorted((u for f in after.findings for u in f.units()), key=Finding.sort_key)
-    before_keys = {(f.rule, f.subject) for f in before_units}
-    after_keys = {(f.rule, f.subject) for f in after_units}
+    before_waived = [u for w in before.waived for u in w.finding.units()]
+    after_waived = sorted(
+        (u for w in after.waived for u in w.finding.units()), key=Finding.sort_key
+    )
+    before_keys = {(f.rule, f.subject) for f in (*before_units, *before_waived)}
+    after_keys = {(f.rule, f.subject) for f in (*after_units, *after_waived)}
+    # An accepted risk that no longer fires at all is resolved too.
+    before_units = sorted([*before_units, *before_waived], key=Finding.sort_key)
     old, new = before.profile, after.profile
     return Comparison(
         partnership=after.partnership,
@@ -163,6 +178,7 @@ def compare_reports(before: Report, after: Report) -> Comparison:
         new=[f for f in after_units if (f.rule, f.subject) not in before_keys],
         resolved=[f for f in before_units if (f.rule, f.subject) not in after_keys],
         unchanged=[f for f in after_units if (f.rule, f.subject) in before_keys],
+        waived=after_waived,
         score=ScoreChange.between(old.overall, new.overall) if old and new else None,
         dimensions=_changes(old.dimensions, new.dimensions) if old and new else {},
         categories=_changes(old.categories, new.categories) if old and new else {},

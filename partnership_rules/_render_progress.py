@@ -77,8 +77,9 @@ def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
 
 
 def _headline(c: Comparison) -> str:
+    waived = f", {len(c.waived)} accepted risk(s) (waived)" if c.waived else ""
     return (
-        f"{len(c.resolved)} resolved, {len(c.new)} new, {len(c.unchanged)} unchanged"
+        f"{len(c.resolved)} resolved, {len(c.new)} new, {len(c.unchanged)} unchanged{waived}"
         " (counted rule by rule and subject)."
     )
 
@@ -104,11 +105,21 @@ def _comparison_text(c: Comparison) -> str:
             moved = ", ".join(f"{category_title(n).lower()} {_change(d)}" for n, d in changed)
             out.append(f"{'':<{width}}by category: {moved}")
     out += ["", _headline(c)]
-    for label, items in (("Resolved", c.resolved), ("New", c.new), ("Unchanged", c.unchanged)):
+    for label, items in _lists(c):
         if items:
             out += ["", f"{label} ({len(items)})"]
             out += [f"  {_text_item(f)}" for f in items]
     return "\n".join(out) + "\n"
+
+
+def _lists(c: Comparison) -> tuple[tuple[str, list[Finding]], ...]:
+    """The comparison's lists of findings, each with its heading."""
+    return (
+        ("Resolved", c.resolved),
+        ("New", c.new),
+        ("Unchanged", c.unchanged),
+        ("Accepted risks (waived)", c.waived),
+    )
 
 
 def _source(source: str | None) -> str:
@@ -152,7 +163,7 @@ def _comparison_markdown(c: Comparison) -> str:
         out += ["", "## Scores that changed, by category", ""]
         out += ["| Category | Before | After | Change |", "|---|---|---|---|"]
         out += [_score_row(category_title(name), d) for name, d in changed]
-    for label, items in (("Resolved", c.resolved), ("New", c.new), ("Unchanged", c.unchanged)):
+    for label, items in _lists(c):
         if items:
             out += ["", f"## {label} ({len(items)})", "", *_markdown_table(items)]
     return "\n".join(out) + "\n"

@@ -164,13 +164,19 @@ class TrackedFinding(_Frozen):
         )
 
 
-class Progress(_Frozen):
-    """What changed since a baseline report of the same partnership."""
+class Progress(_Extended):
+    """What changed since a baseline report of the same partnership. A waived finding counts
+    as a finding of its audit: waiving one does not resolve it, and one whose waiver expired
+    is not new."""
+
+    _additions = ("waived",)
 
     baseline_as_of: dt.date
     resolved: list[TrackedFinding]
     new: list[TrackedFinding]
     remaining: list[TrackedFinding]
+    waived: list[TrackedFinding] = Field(default_factory=list)
+    """The accepted risks of this audit (waived findings), apart from ``remaining``."""
 
 
 class ScoreCause(_Frozen):

@@ -295,3 +295,67 @@ def test_csv_rows_say_open_or_waived(auditor: Auditor) -> None:
     assert [(r["Rule"], r["Status"]) for r in rows] == [("CORE111", "open"), ("EDU010", "waived")]
     assert rows[1]["#"] == "" and rows[1]["By when"] == ""
     assert rows[1]["Waiver"].startswith("Accepted until 2016-12-31 by Steering group")
+
+
+def test_waiving_a_finding_neither_resolves_it_nor_is_a_regression(auditor: Auditor) -> None:
+    from partnership_rules import compare_reports
+
+    before = auditor.audit(healthy())
+    after = auditor.audit(with_waivers(waiver()))
+    change = compare_reports(before, after)
+    assert keys(change.resolved) == [] and keys(change.new) == []
+    assert keys(change.waived) == [("EDU010", PARTNERSHIP)]
+    assert not change.fails("info")
+    progress = after.compared_with(before).progress
+    assert progress is not None
+    assert keys(progress.waived) == [("EDU010", PARTNERSHIP)] and progress.resolved == []
+
+
+def test_a_finding_whose_waiver_expired_is_not_new_but_the_expiry_is(auditor: Auditor) -> None:
+    from partnership_rules import compare_reports
+
+    record = with_waivers(waiver(expires="2016-07-01"))
+    before = auditor.audit(record)
+    after = auditor.audit(record, as_of=dt.date(2016, 7, 2))
+    change = compare_reports(before, after)
+    assert keys(change.new) == [("CORE110", f"waiver:EDU010/{PARTNERSHIP}")]
+    assert ("EDU010", PARTNERSHIP) in keys(change.unchanged)
+    assert change.waived == []
+
+
+def test_an_accepted_risk_that_no_longer_fires_is_resolved(auditor: Auditor) -> None:
+    from partnership_rules import compare_reports
+
+    before = auditor.audit(with_waivers(waiver()))
+    fixed = with_waivers()
+    fixed["stakeholders"].append({"id": "ofsted", "name": "Ofsted", "kind": "regulator"})
+    after = auditor.audit(fixed)
+    assert "EDU010" not in [f.rule for f in after.findings]
+    assert keys(compare_reports(before, after).resolved) == [("EDU010", PARTNERSHIP)]
+
+
+def test_the_history_opens_and_closes_nothing_when_a_finding_is_waived(
+    auditor: Auditor, tmp_path: Path
+) -> None:
+    from partnership_rules import HistoryStore, load_history
+
+    db = tmp_path / "history.db"
+    with HistoryStore(db) as store:
+        store.save(auditor.audit(healthy()))
+        store.save(auditor.audit(with_waivers(waiver(expires="2016-07-31"))))
+    _, accepted = load_history(db, "northvale-engineering").entries
+    assert accepted.opened == [] and accepted.closed == []
+    assert accepted.findings == 0
+
+
+def test_diff_and_baseline_list_accepted_risks_apart(auditor: Auditor, tmp_path: Path) -> None:
+    before = write(tmp_path, healthy(), "before.yaml")
+    after = write(tmp_path, with_waivers(waiver()), "after.yaml")
+    text = run("diff", str(before), str(after)).output
+    assert "0 resolved, 0 new, 0 unchanged, 1 accepted risk(s) (waived)" in text
+    assert "Accepted risks (waived) (1)" in text
+    saved = tmp_path / "baseline.json"
+    saved.write_text(run("audit", str(before), "--format", "json").output, encoding="utf-8")
+    result = run("audit", str(after), "--baseline", str(saved), "--fail-on", "low", "--no-color")
+    assert result.exit_code == 0
+    assert "Since 2016-06-30: 0 resolved, 0 new, 0 remaining, 1 accepted (waived)." in result.output

@@ -148,7 +148,8 @@ def progress_line(report: Report) -> str:
     assert progress is not None
     return (
         f"Since {progress.baseline_as_of.isoformat()}: {len(progress.resolved)} resolved,"
-        f" {len(progress.new)} new, {len(progress.remaining)} remaining."
+        f" {len(progress.new)} new, {len(progress.remaining)} remaining"
+        + (f", {len(progress.waived)} accepted (waived)." if progress.waived else ".")
     )
 
 
