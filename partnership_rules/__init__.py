@@ -57,7 +57,7 @@ if _typing.TYPE_CHECKING:
     from ._partner_table import partner_table
     from ._profile import health_profile
     from ._recformat import record_format_markdown, record_json_schema
-    from ._record import Record, parse_date
+    from ._record import Record, Waiver, parse_date
     from ._record_template import TEMPLATE_CONTEXTS, record_template
     from ._render_progress import render_comparison, render_history
     from ._report import (
@@ -74,6 +74,7 @@ if _typing.TYPE_CHECKING:
         Report,
         Score,
         ScoreCause,
+        WaivedFinding,
         read_reports,
     )
     from ._rule_examples import (
@@ -153,6 +154,8 @@ __all__ = [
     "ProjectConfig",
     "Problem",
     "Record",
+    "Waiver",
+    "WaivedFinding",
     "RecordError",
     "RecordSource",
     "Report",

@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from partnership_rules.cli.main import cli
+from strategies import records
 
 from partnership_rules import Auditor, RecordError, Report
+from partnership_rules._rule_loader import shipped_ruleset_names
 
 ROOT = Path(__file__).parent.parent
 HEALTHY = ROOT / "rulesets" / "bases" / "healthy.yaml"
@@ -359,3 +363,64 @@ def test_diff_and_baseline_list_accepted_risks_apart(auditor: Auditor, tmp_path:
     result = run("audit", str(after), "--baseline", str(saved), "--fail-on", "low", "--no-color")
     assert result.exit_code == 0
     assert "Since 2016-06-30: 0 resolved, 0 new, 0 remaining, 1 accepted (waived)." in result.output
+
+
+def _readme_block(opening: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(opening) + len(opening.split("\n", 1)[0]) + 1
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_waiver_walkthrough_works_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    Path("my-checks.yaml").write_text(_readme_block("```yaml\nruleset: my-checks"), "utf-8")
+    record = _readme_block("```yaml\n# reading.yaml")
+    assert record.startswith("# reading.yaml\n")
+    Path("reading.yaml").write_text(record, "utf-8")
+    lines = _readme_block("```sh\npartnership-rules audit reading.yaml").splitlines()
+    # Each command, followed by the comment lines that say what it does ("# exit N: ...").
+    steps: list[tuple[str, str]] = []
+    for line in lines:
+        if line.startswith("partnership-rules "):
+            steps.append((line, ""))
+        else:
+            command, said = steps[-1]
+            steps[-1] = (command, f"{said} {line.lstrip('# ')}".strip())
+    assert len(steps) == 2
+    outputs = []
+    for command, said in steps:
+        args = shlex.split(command)[1:]
+        result = run(*args, "--no-color")
+        expected_exit = int(said.split("exit ", 1)[1].split(":", 1)[0])
+        assert result.exit_code == expected_exit, (command, result.output)
+        outputs.append(result.output)
+    waived, expired = outputs
+    # Until its expiry the waiver silences the one finding, which is still shown with its reason.
+    assert waived.rstrip().endswith("No findings. 1 accepted risk (waived).")
+    assert "Accepted until 2025-04-30 by Steering group, 10 February 2025:" in waived
+    # Then the finding is back, and the expired waiver is a finding itself.
+    assert "OWN001 Objective has no baseline" in expired.split("Accepted risks")[0]
+    assert "CORE110 Accepted risk has expired" in expired
+    assert expired.rstrip().endswith("2 findings: 2 medium.")
+
+
+# Every shipped rule on every generated record, whatever its contexts say.
+SHIPPED = Auditor(shipped_ruleset_names(), engine="python")
+
+
+@given(records(), st.data())
+def test_a_waiver_moves_exactly_its_finding_from_findings_to_waived(
+    record: dict[str, Any], data: st.DataObject
+) -> None:
+    before = SHIPPED.audit(record)
+    assume(before.findings)
+    target = data.draw(st.sampled_from(before.findings), label="finding waived")
+    accepted = waiver(rule=target.rule, subject=target.subject, expires="2999-12-31")
+    after = SHIPPED.audit({**record, "waivers": [accepted]})
+    assert [w.finding for w in after.waived] == [target]
+    assert after.waived[0].waiver.subject == target.subject
+    assert after.findings == [f for f in before.findings if f != target]
