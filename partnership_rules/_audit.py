@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from ._action_plan import action_plan
-from ._contradictions import SELF_ASSESSMENT, with_contradictions
+from ._contradictions import CROSS_CHECKED, with_contradictions
 from ._errors import RecordError, UsageError
 from ._findings import ReportBudget, findings_from_matches
 from ._graph import build_graph, node_key
@@ -52,8 +52,10 @@ from .facts.waivers import WAIVER
 __all__ = ["Auditor", "RecordSource", "audit"]
 
 RecordSource = str | os.PathLike[str] | Mapping[str, Any] | Record
-# Rulesets that apply to every record; the others apply when a record names their context.
+# Rulesets that apply to every record; the others apply when a record names their context,
+# or (WHEN_PRESENT) has the sections they read.
 ALWAYS_ON = ("core", "self-assessment")
+WHEN_PRESENT = "relationships"
 
 
 def _matches(rule: CompiledRule, key: str) -> bool:
@@ -71,8 +73,8 @@ class Auditor:
 
     ``rulesets``: shipped ruleset names or rule file paths. When None, every shipped ruleset
     is compiled and each record is checked with ``core`` and ``self-assessment`` plus the
-    rulesets its
-    ``partnership.contexts`` name. ``select`` keeps only the rules matching an id, name,
+    rulesets its ``partnership.contexts`` name, and ``relationships`` when it has a
+    ``relationships`` or ``survey`` section. ``select`` keeps only the rules matching an id, name,
     alias, category or ruleset; ``ignore`` drops them. ``engine`` is "durable" or "python"
     (default: the ``PARTNERSHIP_RULES_ENGINE`` variable, else durable-rules where it imports).
     ``thresholds`` sets the rulesets' named thresholds (numbers no source fixes, such as
@@ -187,6 +189,8 @@ class Auditor:
         if self._explicit:
             return loaded
         wanted = {*ALWAYS_ON, *self._always, *record.partnership.contexts}
+        if record.relationships or record.survey is not None:
+            wanted.add(WHEN_PRESENT)
         return [name for name in loaded if name in wanted]
 
     def not_run(self, report: Report) -> list[str]:
@@ -215,11 +219,12 @@ class Auditor:
         facts = derive_facts(record, graph, when, self._instruments)
         rulesets = self.rulesets_for(record)
         budget = ReportBudget()
-        ratings = [f for f in facts if f["type"] == SELF_ASSESSMENT]
+        ratings = [f for f in facts if f["type"] in CROSS_CHECKED]
         waivers = [f for f in facts if f["type"] == WAIVER.name]
         others = [f for f in facts if f["type"] not in CHECKED_APART]
         findings = self._check(others, rulesets, budget)
-        # Self-assessment rules run once the ratings carry the findings that contradict them.
+        # Self-assessment and survey-item rules run once the ratings and answers carry the
+        # findings that contradict them.
         findings += self._check(with_contradictions(ratings, findings), rulesets, budget)
         levels = indicative_levels(findings, rulesets)
         # Accepted risks step aside: a rule's own findings before grouping, then groups'.

@@ -27,6 +27,12 @@ contributes        partner -> partnership      ``contribution`` (kind), ``amount
 benefits_from      partner/stakeholder ->      ``benefit`` (text), to the partnership
                    partnership or objective
 signed             partner -> partnership
+rates              partner -> partner          ``trust`` and ``value`` (the means of the
+                                               dimensions given, 1 to 4, or None),
+                                               ``reliability``, ``mission``, ``openness``,
+                                               ``power``, ``involvement``, ``resources``,
+                                               ``level``, ``date`` (one side of a pair in
+                                               ``relationships``: the rater -> the rated)
 =================  ==========================  =========================================
 
 Every relation is an edge at most once (a repeated id in a list counts once), except
@@ -42,7 +48,7 @@ from typing import Any
 
 import networkx as nx
 
-from ._record import Record
+from ._record import Record, Relationship, RelationshipSide, TrustRating, ValueRating
 
 __all__ = ["build_graph", "contact_graph", "node_key"]
 
@@ -143,7 +149,37 @@ def build_graph(record: Record) -> nx.MultiDiGraph[str]:
     if agreement is not None and agreement.exists:
         for partner_id in dict.fromkeys(agreement.signed_by):
             graph.add_edge(key_of[partner_id], home, relation="signed")
+    for pair in record.relationships:
+        first, second = pair.partners
+        for side in pair.sides:
+            rated = second if side.partner == first else first
+            graph.add_edge(
+                key_of[side.partner], key_of[rated], relation="rates", **_side_ratings(side, pair)
+            )
     return graph
+
+
+def _mean(values: list[int | None]) -> float | None:
+    given = [v for v in values if v is not None]
+    return sum(given) / len(given) if given else None
+
+
+def _side_ratings(side: RelationshipSide, pair: Relationship) -> dict[str, Any]:
+    """A ``rates`` edge's data: each rating given, the trust and value means, level, date."""
+    trust = side.trust or TrustRating()
+    value = side.value or ValueRating()
+    return {
+        "trust": _mean([trust.reliability, trust.mission, trust.openness]),
+        "reliability": trust.reliability,
+        "mission": trust.mission,
+        "openness": trust.openness,
+        "value": _mean([value.power, value.involvement, value.resources]),
+        "power": value.power,
+        "involvement": value.involvement,
+        "resources": value.resources,
+        "level": side.level,
+        "date": pair.date,
+    }
 
 
 # A channel with more members than this joins them through one node in the contact graph,

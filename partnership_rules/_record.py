@@ -600,7 +600,7 @@ class Relationship(_Model):
     in the PARTNER tool) and the level of collaboration each side says they have."""
 
     partners: list[Id] = Field(min_length=2, max_length=2)
-    """The two partners (ids) of the pair."""
+    """The two partners (ids) of the pair; a pair is listed once, either way round."""
     date: Date | None = None
     """The date the ratings were given."""
     sides: list[RelationshipSide] = Field(default_factory=list, max_length=2)
@@ -848,9 +848,9 @@ def _check_relationships(
     problems: list[Problem],
 ) -> None:
     """Add to ``problems`` (in record order, beside ``check_all``'s reference problems): a
-    pair of two different partners, each side one of the pair, each side of a pair rated
-    once across the section."""
-    rated: dict[tuple[str, str], str] = {}  # (rater, rated) -> the path of its first side
+    pair of two different partners, listed once (either way round), each side one of the
+    pair and rated once."""
+    listed: dict[frozenset[str], int] = {}  # a pair -> the index of its entry
     for i, pair in enumerate(record.relationships):
         base = f"relationships[{i}]"
         check_all(f"{base}.partners", pair.partners, _PARTNER)
@@ -860,6 +860,18 @@ def _check_relationships(
                 Problem(f"'{first}' cannot be in a relationship with itself", f"{base}.partners[1]")
             )
             continue
+        key = frozenset(pair.partners)
+        if key in listed:
+            problems.append(
+                Problem(
+                    f"the pair ({first}, {second}) is already listed at"
+                    f" relationships[{listed[key]}]",
+                    f"{base}.partners",
+                )
+            )
+            continue
+        listed[key] = i
+        rated: set[str] = set()
         for j, side in enumerate(pair.sides):
             path = f"{base}.sides[{j}]"
             if side.partner not in pair.partners:
@@ -870,17 +882,12 @@ def _check_relationships(
                     )
                 )
                 continue
-            other = second if side.partner == first else first
-            key = (side.partner, other)
-            if key in rated:
+            if side.partner in rated:
+                other = second if side.partner == first else first
                 problems.append(
-                    Problem(
-                        f"'{side.partner}' has already rated '{other}' at {rated[key]}",
-                        f"{path}.partner",
-                    )
+                    Problem(f"'{side.partner}' has already rated '{other}'", f"{path}.partner")
                 )
-            else:
-                rated[key] = path
+            rated.add(side.partner)
 
 
 def _reporting_cycles(bodies: list[Body]) -> list[Problem]:

@@ -22,6 +22,9 @@ SUBJECT_KINDS = {
     "issue": "Issue",
     "self-assessment": "Self-assessment",
     "channel": "Channel",
+    "relationship": "Relationship",
+    "survey-factor": "Survey factor",
+    "survey-item": "Survey statement",
     "waiver": "Waiver",
 }
 

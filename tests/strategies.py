@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from partnership_rules import _record
 from partnership_rules._catalogue import load_catalogue
+from partnership_rules._instruments import shipped_instruments
 
 Record = dict[str, Any]
 
@@ -431,7 +432,53 @@ def records(
             _put(entry, "evidence", g.maybe(["Minutes of May meeting", " "]))
             entries.append(entry)
         record["self_assessment"] = entries
+    if n_partners >= 2 and rnd.random() < 0.4:
+        record["relationships"] = _relationships(g, partner_ids)
+    if rnd.random() < 0.3:
+        respondents = g.subset(members, min_size=1)
+        record["survey"] = {
+            "instrument": "partnership-factors",
+            "responses": [
+                {
+                    "respondent": who,
+                    "answers": {
+                        item: rnd.randint(1, 5) for item in g.subset(_SURVEY_ITEMS, max_size=6)
+                    },
+                }
+                for who in respondents
+            ],
+        }
+        _put(record["survey"], "date", g.maybe(lambda: _iso(g.date())))
     return record
+
+
+def _rating(g: _Gen, dimensions: tuple[str, ...]) -> dict[str, int] | None:
+    rating = {d: g.rnd.randint(1, 4) for d in g.subset(list(dimensions))}
+    return rating or None
+
+
+def _relationships(g: _Gen, partner_ids: list[str]) -> list[dict[str, Any]]:
+    """Pairs of partners, each listed once, each side rated by a subset of the pair."""
+    listed: set[frozenset[str]] = set()
+    pairs = []
+    for _ in range(g.rnd.randint(1, 5)):
+        a, b = g.rnd.sample(partner_ids, 2)
+        if frozenset((a, b)) in listed:
+            continue
+        listed.add(frozenset((a, b)))
+        sides = []
+        for rater in g.subset([a, b]):
+            side: dict[str, Any] = {"partner": rater}
+            _put(side, "trust", _rating(g, ("reliability", "mission", "openness")))
+            _put(side, "value", _rating(g, ("power", "involvement", "resources")))
+            _put(side, "level", g.maybe(list(get_args(_record.CollaborationLevel))))
+            sides.append(side)
+        pair: dict[str, Any] = {"partners": [a, b]}
+        if sides:
+            pair["sides"] = sides
+        _put(pair, "date", g.maybe(lambda: _iso(g.date())))
+        pairs.append(pair)
+    return pairs
 
 
 _CATALOGUE_ITEMS = sorted(
@@ -439,6 +486,9 @@ _CATALOGUE_ITEMS = sorted(
     for name, framework in load_catalogue().frameworks.items()
     for item in framework.items
 )
+
+
+_SURVEY_ITEMS = shipped_instruments()["partnership-factors"].item_ids()
 
 
 def shuffled(record: Record, rnd: Shuffler) -> Record:

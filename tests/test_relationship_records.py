@@ -118,11 +118,12 @@ relationships:
   - partners: [college, learners]
   - partners: [college, employer]
     sides:
-      - {partner: college}
-  - partners: [employer, college]
-    sides:
       - {partner: council}
-      - {partner: college}
+  - partners: [employer, council]
+    sides:
+      - {partner: employer}
+      - {partner: employer}
+  - partners: [employer, college]
 """,
     )
     assert found == [
@@ -138,14 +139,15 @@ relationships:
             11,
         ),
         (
-            "relationships[4].sides[0].partner",
-            "'council' is not one of the pair (employer, college)",
-            17,
+            "relationships[3].sides[0].partner",
+            "'council' is not one of the pair (college, employer)",
+            14,
         ),
+        ("relationships[4].sides[1].partner", "'employer' has already rated 'council'", 18),
         (
-            "relationships[4].sides[1].partner",
-            "'college' has already rated 'employer' at relationships[3].sides[0]",
-            18,
+            "relationships[5].partners",
+            "the pair (employer, college) is already listed at relationships[3]",
+            19,
         ),
     ]
 

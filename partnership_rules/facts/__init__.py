@@ -13,8 +13,9 @@ One module per subject kind builds its facts, each field declared beside the fun
 computes it (see :mod:`._schema`): :mod:`.partnership`, :mod:`.partners` (partners and
 stakeholders), :mod:`.governance` (bodies and the agreement), :mod:`.plan` (objectives,
 metrics and actions), :mod:`.network`, :mod:`.monitoring` (reviews, feedback and issues),
-:mod:`.self_assessment` and :mod:`.waivers` (accepted risks). They share one
-:class:`FactContext` per record, which reads the relations between items from the graph only.
+:mod:`.self_assessment`, :mod:`.ratings` (what partners say: relationships and the survey)
+and :mod:`.waivers` (accepted risks). They share one :class:`FactContext` per record, which
+reads the relations between items from the graph only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .network import CUT_OFF_LIST_LIMIT, EXACT_BETWEENNESS_LIMIT
 from .partners import PARTNER, STAKEHOLDER
 from .partnership import PARTNERSHIP
 from .plan import ACTION, METRIC, OBJECTIVE
+from .ratings import RELATIONSHIP, SURVEY_FACTOR, SURVEY_ITEM
 from .self_assessment import SELF_ASSESSMENT
 from .waivers import WAIVER
 
@@ -62,16 +64,19 @@ FACT_TYPES: tuple[FactType[Any], ...] = (
     ACTION,
     ISSUE,
     SELF_ASSESSMENT,
+    RELATIONSHIP,
+    SURVEY_FACTOR,
+    SURVEY_ITEM,
     WAIVER,
 )
 
 FACT_SCHEMAS: Mapping[str, Mapping[str, FactField]] = {t.name: t.schema for t in FACT_TYPES}
 """Fact type -> field -> its type and meaning (``type`` itself is not listed)."""
 
-CHECKED_APART: tuple[str, ...] = (SELF_ASSESSMENT.name, WAIVER.name)
+CHECKED_APART: tuple[str, ...] = (SELF_ASSESSMENT.name, SURVEY_ITEM.name, WAIVER.name)
 """Fact types an audit checks in runs of their own, after the others: self-assessment
-ratings once they carry the findings that contradict them, waivers once each knows what it
-matched. No rule joins them with facts of another type."""
+ratings and survey items once they carry the findings that contradict them, waivers once
+each knows what it matched. No rule joins them with facts of another type."""
 
 
 def derive_facts(

@@ -12,6 +12,7 @@ from ._values import distinct_sorted, exact_total, ratio, share_stats
 from .governance import meetings
 from .monitoring import participation
 from .practice import partner_practice
+from .ratings import partner_ratings
 from .relationship import relationship_kind, supervision
 
 __all__ = ["ENGAGEMENT_LEVELS", "PARTNER", "STAKEHOLDER", "VOICE_KINDS", "partners_summary"]
@@ -121,6 +122,7 @@ PARTNER: FactType[Partner] = FactType(
         relationship_kind,
         supervision,
         partner_practice,
+        partner_ratings,
     ),
 )
 

@@ -17,6 +17,7 @@ from .network import network_summary
 from .partners import partners_summary
 from .plan import plan_summary
 from .practice import lawful_basis_terms, practice_summary
+from .ratings import relationship_network, survey_summary
 from .relationship import relationship_kind
 from .self_assessment import self_assessment_summary
 
@@ -154,5 +155,7 @@ PARTNERSHIP: FactType[Partnership] = FactType(
         information_sharing_fields,
         qualifications_fields,
         self_assessment_summary,
+        relationship_network,
+        survey_summary,
     ),
 )
