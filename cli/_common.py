@@ -242,12 +242,13 @@ def configured_auditor(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     engine: str | None = None,
+    instruments: Sequence[str] = (),
 ) -> Auditor:
     """The Auditor that ``--ruleset`` (``rulesets``), ``--select``, ``--ignore`` and
     ``--engine`` ask for within the project configuration, as ``audit`` builds it: shipped
     rulesets named replace the default selection, rule files add to it with the
-    configuration's; the configuration's thresholds, severities and instruments apply; its
-    select and ignore apply unless given here."""
+    configuration's; the configuration's thresholds, severities and instruments (after
+    ``instruments``) apply; its select and ignore apply unless given here."""
     from partnership_rules import Auditor
 
     names, files = split_rulesets(rulesets)
@@ -259,7 +260,7 @@ def configured_auditor(
         thresholds=project.thresholds,
         extra_rulesets=(*files, *project.rulesets),
         severities=project.severity,
-        instruments=project.instruments,
+        instruments=(*instruments, *project.instruments),
     )
 
 

@@ -42,6 +42,15 @@ __all__ = ["diff", "history"]
     " fail-on, else high.",
     default=None,
 )
+@click.option(
+    "--instrument",
+    "instruments",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="PATH",
+    help="A survey instrument file of your own that a record's survey may answer besides"
+    " the shipped ones and the configuration's; repeatable.",
+)
 @config_options
 @command
 def diff(
@@ -50,6 +59,7 @@ def diff(
     fmt: str,
     rulesets: Sequence[str],
     engine: str | None,
+    instruments: Sequence[str],
     fail_on: str | None,
     config: str | None,
     no_config: bool,
@@ -65,7 +75,7 @@ def diff(
 
     project = project_config(config, no_config)
     fail_on = fail_on or project.fail_on or "high"
-    auditor = configured_auditor(project, rulesets, engine=engine)
+    auditor = configured_auditor(project, rulesets, engine=engine, instruments=instruments)
     comparison = compare_reports(
         load_report(old, auditor=auditor), load_report(new, auditor=auditor)
     )

@@ -254,6 +254,10 @@ def test_cli_instrument_option_and_configuration_key(tmp_path: Path) -> None:
     config = write(tmp_path, 'instruments = ["pulse.yaml"]\n', "partnership-rules.toml")
     configured = runner.invoke(cli, ["audit", "--config", str(config), str(record)])
     assert configured.exit_code in (0, 1), configured.output
+    compared = runner.invoke(
+        cli, ["diff", "--instrument", str(own), str(record), str(record), "--format", "json"]
+    )
+    assert compared.exit_code == 0, compared.output
     broken = write(tmp_path, OWN_INSTRUMENT.replace("max: 10", "max: 0"), "broken.yaml")
     refused = runner.invoke(cli, ["audit", "--no-config", "--instrument", str(broken), str(record)])
     assert refused.exit_code == 2

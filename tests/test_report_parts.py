@@ -121,7 +121,9 @@ def test_profile_is_deterministic_and_order_free(record: dict[str, Any], rnd: Ch
     again = AUDITOR.audit(shuffled(record, rnd))
     assert first.profile == again.profile
     reversed_findings = health_profile(
-        list(reversed(first.findings)), AUDITOR.categories_checked(first.rulesets)
+        list(reversed(first.findings)),
+        AUDITOR.categories_checked(first.rulesets),
+        survey=first.profile.survey,
     )
     assert reversed_findings == first.profile
 

@@ -285,7 +285,7 @@ def test_allowed_number_formats_render(tmp_path: Path) -> None:
     [
         (
             {"applies_to": "nope"},
-            ".applies_to: unknown fact type 'nope' (one of: partnership, partner, stakeholder, body, objective, metric, action, issue, self-assessment, waiver)",
+            ".applies_to: unknown fact type 'nope' (one of: partnership, partner, stakeholder, body, objective, metric, action, issue, self-assessment, relationship, survey-factor, survey-item, waiver)",
         ),
         (
             {"severity": "apocalyptic"},

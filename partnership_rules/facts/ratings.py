@@ -13,7 +13,6 @@ audit fills in, as for self-assessment ratings, from the findings of the item's 
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +92,7 @@ def _names(ctx: FactContext, keys: Iterable[str]) -> list[str]:
         "Freeman degree centralisation of the relationship graph (0 even to 1 a star)"
     ),
     relationship_reciprocity=number(
-        "share of ratings returned by the partner rated (0 to 1; networkx reciprocity)"
+        "share of ratings returned by the partner rated (0 to 1; reciprocity as networkx counts it)"
     ),
     relationship_isolate_count=number("partners in no rated relationship"),
     relationship_isolates=texts("names of the partners in no rated relationship"),
@@ -112,7 +111,9 @@ def relationship_network(ctx: FactContext, partnership: Partnership) -> Values:
             "relationship_hub": None,
         }
     graph = ctx.once(_relationship_graph)
-    directed: nx.DiGraph[str] = nx.DiGraph(sorted(ctx.once(_ratings)))
+    ratings = ctx.once(_ratings)
+    # networkx's reciprocity, counted directly (a DiGraph costs more than the count).
+    returned = sum(1 for rater, rated in ratings if (rated, rater) in ratings)
     isolates = list(nx.isolates(graph))
     degrees = dict(graph.degree())
     # The most related partner; among equals the first by name, whatever the record's order.
@@ -124,9 +125,7 @@ def relationship_network(ctx: FactContext, partnership: Partnership) -> Values:
         "rated_pair_count": graph.number_of_edges(),
         "relationship_density": nx.density(graph) if graph.number_of_nodes() > 1 else None,
         "relationship_centralisation": degree_centralisation(graph),
-        "relationship_reciprocity": (
-            nx.reciprocity(directed) if directed.number_of_edges() else None
-        ),
+        "relationship_reciprocity": returned / len(ratings) if ratings else None,
         "relationship_isolate_count": len(isolates),
         "relationship_isolates": _names(ctx, isolates),
         "relationship_hub": str(ctx.graph.nodes[hub]["name"]) if hub else None,
@@ -396,7 +395,11 @@ def _spread(answered: _Answered) -> float | None:
     if len(answered.answers) < 2:
         return None
     scale = answered.instrument.scale
-    return statistics.pstdev(answered.answers) / ((scale.max - scale.min) / 2)
+    n = len(answered.answers)
+    mean = math.fsum(answered.answers) / n
+    # fsum rounds once, whatever the answers' order (statistics.pstdev is exact but slow).
+    deviation = math.sqrt(math.fsum((a - mean) ** 2 for a in answered.answers) / n)
+    return deviation / ((scale.max - scale.min) / 2)
 
 
 @fields(
