@@ -5,6 +5,7 @@ These commands parse arguments and call the public library API, nothing more.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -66,27 +67,34 @@ def _list_rules(rulesets: Sequence[str], fmt: str, config: str | None, no_config
 
 @rules.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@config_options
 @command
-def rules_check(paths: Sequence[str]) -> int:
+def rules_check(paths: Sequence[str], config: str | None, no_config: bool) -> int:
     """Validate rule files (or directories of them): every problem, with file, line, rule id
-    and field; exit 2 on any."""
+    and field; exit 2 on any. Each file is also loaded beside what an audit would run it
+    with: the shipped rulesets, those installed packages publish, and the project
+    configuration's rulesets; an id or name that clashes with theirs is a problem."""
     from partnership_rules import (
         RulesetError,
         expand_rule_paths,
         load_ruleset,
         load_rulesets,
+        published_rule_files,
         shipped_ruleset_names,
     )
 
     files = expand_rule_paths(paths)
     if not files:
         fail("no .yaml, .yml or .json rule files found in " + ", ".join(paths))
+    project = project_config(config, no_config)
+    beside = [*published_rule_files(), *expand_rule_paths(project.rulesets)]
     problems = count = 0
     for path in files:
+        others = [other for other in beside if not _same_file(other, path)]
         try:
             ruleset = load_ruleset(path)
-            # A rule that clashes with a shipped one cannot run beside it.
-            load_rulesets([*shipped_ruleset_names(), path])
+            # A rule that clashes with one an audit runs beside it cannot run.
+            load_rulesets([*shipped_ruleset_names(), *others, path])
         except RulesetError as refused:
             error(refused.describe())
             problems += len(refused.problems)
@@ -97,6 +105,13 @@ def rules_check(paths: Sequence[str]) -> int:
         return ExitCode.INPUT_ERROR
     click.echo(f"{len(files)} rule file(s), {count} rule(s): no problems")
     return ExitCode.OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one is missing: loading it says so
+        return False
 
 
 @rules.command("test")

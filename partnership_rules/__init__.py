@@ -90,6 +90,7 @@ if _typing.TYPE_CHECKING:
         expand_rule_paths,
         load_ruleset,
         load_rulesets,
+        published_rule_files,
         shipped_ruleset_names,
     )
     from ._rule_model import CompiledRule, Rule, Ruleset
@@ -193,6 +194,7 @@ __all__ = [
     "load_record",
     "load_report",
     "expand_rule_paths",
+    "published_rule_files",
     "find_config",
     "load_config",
     "load_ruleset",

@@ -174,3 +174,20 @@ def test_diff_audits_records_within_the_configuration(tmp_path: Path) -> None:
     assert result.exit_code == 0  # nothing new, whatever its severity
     plain = run("diff", str(saved), str(RECORD), "--no-config", "--format", "json")
     assert json.loads(plain.output)["resolved"] == []
+
+
+def test_rules_check_finds_a_clash_with_the_configurations_rulesets(tmp_path: Path) -> None:
+    own = (ROOT / "tests" / "test_custom_rules.py").read_text(encoding="utf-8")
+    text = own.split('OWN_RULES = """\\\n')[1].split('"""')[0]
+    (tmp_path / "mine.yaml").write_text(text)
+    theirs = tmp_path / "theirs.yaml"
+    theirs.write_text(text.replace("ruleset: my-checks", "ruleset: their-checks"))
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text('rulesets = ["mine.yaml"]\n')
+    # The configuration's own rule file is checked as itself, not against itself.
+    assert run("rules", "check", str(tmp_path / "mine.yaml"), "--config", str(path)).exit_code == 0
+    clash = run("rules", "check", str(theirs), "--config", str(path))
+    assert clash.exit_code == 2
+    assert "'OWN001' is defined in both" in clash.stderr
+    assert f"{tmp_path / 'mine.yaml'}, line" in clash.stderr
+    assert run("rules", "check", str(theirs), "--no-config").exit_code == 0
