@@ -113,6 +113,7 @@ class Auditor:
         self._rulesets: list[Ruleset] = _with_severities(
             load_rulesets([*wanted, *extra], thresholds=thresholds), severities or {}
         )
+        self._thresholds = dict(thresholds or {})  # the report's disagreement table uses them
         # Rule files added to the shipped rulesets apply to every record.
         self._always = {rs.name for rs in self._rulesets if rs.origin != "shipped"}
         every_rule = [rule for ruleset in self._rulesets for rule in ruleset.rules]
@@ -253,12 +254,12 @@ class Auditor:
             profile=health_profile(
                 findings,
                 self.categories_checked(rulesets),
-                survey=survey_factor_scores(record, self._instruments),
+                survey=survey_factor_scores(record, facts, self._instruments),
             ),
             action_plan=action_plan(findings, record, graph, when),
             partners=partner_table(record, graph, facts, findings),
-            network=partnership_network(graph, findings, leads, relationship_edges(record)),
-            disagreements=disagreements(record, self._instruments),
+            network=partnership_network(graph, findings, leads, relationship_edges(graph)),
+            disagreements=disagreements(record, facts, self._instruments, self._thresholds),
             waived=singles.waived + grouped.waived,
         )
 

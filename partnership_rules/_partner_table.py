@@ -3,7 +3,7 @@
 Seats, chairs, shares of funding, actions, communication degree and cut points are the
 partner facts' own values (so the table and the rules never disagree); contributions per
 kind and unit come from the graph's ``contributes`` edges, benefits from the record, and the
-trust and value the other partners give it from the record's ``relationships``.
+trust and value the other partners give it from its facts and the graph's ``rates`` edges.
 """
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ def partner_table(
     about: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         about[finding.subject].append(finding)
-    ratings = received_ratings(record)
+    ratings = received_ratings(graph, facts)
     rows = []
     for partner in record.partners:
-        trust, value, rated_by = ratings.get(partner.id, (None, None, 0))
         node = node_key("partner", partner.id)
+        trust, value, rated_by = ratings.get(node, (None, None, 0))
         fact = partner_facts[node]
         shares = [
             ContributionShare(

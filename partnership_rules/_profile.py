@@ -27,7 +27,6 @@ from ._vocabulary import CATEGORIES, SEVERITIES, Category, Severity
 
 __all__ = [
     "DIMENSIONS",
-    "DisagreementLimits",
     "ProfileSettings",
     "health_profile",
     "load_profile_settings",
@@ -43,20 +42,9 @@ class _Band(BaseModel):
     min: int = Field(ge=0, le=100)
 
 
-class DisagreementLimits(BaseModel):
-    """How far apart partners' answers must be for the disagreement table to list them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    level_steps: int = Field(ge=1, le=3)
-    trust_gap: float = Field(gt=0, le=3)
-    item_min_respondents: int = Field(ge=2)
-    item_spread_share: float = Field(gt=0, le=1)
-
-
 class ProfileSettings(BaseModel):
-    """The numbers of the formula (and the action plan's suggested dates, the survey
-    factors' dimensions and the disagreement table's limits)."""
+    """The numbers of the formula (and the action plan's suggested dates and the survey
+    factors' dimensions)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +58,6 @@ class ProfileSettings(BaseModel):
     due_days: dict[Severity, int]
     survey_dimensions: dict[str, str] = Field(default_factory=dict)
     """Survey factor id -> the QCA dimension it speaks to."""
-    disagreements: DisagreementLimits
 
     @model_validator(mode="after")
     def _complete(self) -> ProfileSettings:

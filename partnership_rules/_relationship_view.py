@@ -3,24 +3,29 @@ it: the trust and value each partner receives from the others (partner table), o
 rated pair (network drawing), where partners disagree (pairs and survey items), and each
 survey factor's mean answer (beside the health profile).
 
-A side's trust is the mean of the trust ratings it gives (reliability, support for the
-mission, openness), its value the mean of its value ratings (power, involvement, resources),
-each 1 to 4 as in the PARTNER tool; a rating left out is not counted. How far apart counts as
-a disagreement, and which QCA dimension each survey factor belongs to, are data in the
-health-profile catalogue (``rulesets/catalogue/health-profile.yaml``).
+Everything is read from the graph's ``rates`` edges and the facts the rules see (partner,
+``relationship``, ``survey-factor`` and ``survey-item`` facts, see
+:mod:`partnership_rules.facts.ratings`), so the report and the findings never disagree. The
+disagreement table lists what the relationships ruleset's disagreement rules would: pairs
+whose levels are ``min_level_gap`` steps apart or whose trust is ``min_trust_gap`` apart,
+items answered ``MIN_ITEM_ANSWERS`` times or more with a spread of ``min_item_spread``, with
+the values of those named thresholds this audit runs with. Which QCA dimension each survey
+factor speaks to is data in the health-profile catalogue.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import get_args
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
 
-from ._graph import node_key
-from ._instruments import Instrument, Instruments
+import networkx as nx
+import yaml
+
+from ._instruments import Instruments
 from ._profile import ProfileSettings, load_profile_settings
-from ._record import CollaborationLevel, Record, RelationshipSide
+from ._record import Record
 from ._report import (
     Disagreements,
     ItemDisagreement,
@@ -30,201 +35,191 @@ from ._report import (
 )
 
 __all__ = [
+    "DISAGREEMENT_THRESHOLDS",
+    "MIN_ITEM_ANSWERS",
+    "disagreement_limits",
     "disagreements",
     "received_ratings",
     "relationship_edges",
-    "side_trust",
-    "side_value",
     "survey_factor_scores",
 ]
 
-LEVELS: tuple[str, ...] = get_args(CollaborationLevel)  # the continuum, loosest first
+# The named thresholds of the relationships ruleset the disagreement table applies.
+DISAGREEMENT_THRESHOLDS = ("min_level_gap", "min_trust_gap", "min_item_spread")
+# Fewer answers than this say nothing about a spread (as the wide-spread rule asks).
+MIN_ITEM_ANSWERS = 3
+
+Fact = Mapping[str, Any]
 
 
-def _mean(values: Iterable[float | int | None]) -> float | None:
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
     given = [v for v in values if v is not None]
-    return round(sum(given) / len(given), 2) if given else None
+    return sum(given) / len(given) if given else None
 
 
-def _trust_ratings(side: RelationshipSide) -> list[int | None]:
-    t = side.trust
-    return [t.reliability, t.mission, t.openness] if t is not None else []
+def _ratings(graph: nx.MultiDiGraph[str]) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """Every ``rates`` edge: (rater node, rated node, its data)."""
+    return [
+        (rater, rated, data)
+        for rater, rated, data in graph.edges(data=True)
+        if data["relation"] == "rates"
+    ]
 
 
-def _value_ratings(side: RelationshipSide) -> list[int | None]:
-    v = side.value
-    return [v.power, v.involvement, v.resources] if v is not None else []
-
-
-def side_trust(side: RelationshipSide) -> float | None:
-    """The mean of the trust ratings one side gives the other (None when it gives none)."""
-    return _mean(_trust_ratings(side))
-
-
-def side_value(side: RelationshipSide) -> float | None:
-    """The mean of the value ratings one side gives the other (None when it gives none)."""
-    return _mean(_value_ratings(side))
-
-
-def _pairs(record: Record) -> dict[tuple[str, str], dict[str, RelationshipSide]]:
-    """Each pair (its ids in the order the record first names them) -> rater id -> its side,
-    in record order; a pair listed in two entries (one side each) is one pair."""
-    pairs: dict[tuple[str, str], dict[str, RelationshipSide]] = {}
-    named: dict[frozenset[str], tuple[str, str]] = {}
-    for relationship in record.relationships:
-        first, second = relationship.partners
-        ids = named.setdefault(frozenset((first, second)), (first, second))
-        sides = pairs.setdefault(ids, {})
-        for side in relationship.sides:
-            sides.setdefault(side.partner, side)
-    return pairs
-
-
-def received_ratings(record: Record) -> dict[str, tuple[float | None, float | None, int]]:
-    """Partner id -> (mean trust, mean value, number of partners rating it) over every
-    rating the other partners give it (each dimension's rating counted once); partners
-    nobody rated are left out."""
-    trust: dict[str, list[int | None]] = defaultdict(list)
-    value: dict[str, list[int | None]] = defaultdict(list)
-    raters: dict[str, set[str]] = defaultdict(set)
-    for (first, second), sides in _pairs(record).items():
-        for rater, side in sides.items():
-            rated = second if rater == first else first
-            given_trust, given_value = _trust_ratings(side), _value_ratings(side)
-            if any(r is not None for r in given_trust + given_value):
-                raters[rated].add(rater)
-            trust[rated] += given_trust
-            value[rated] += given_value
+def received_ratings(
+    graph: nx.MultiDiGraph[str], facts: Sequence[Fact]
+) -> dict[str, tuple[float | None, float | None, int]]:
+    """Partner node -> (mean trust, mean value the other partners give it, as its facts
+    ``trust_received`` and ``value_received`` say; how many partners rate its trust or
+    value); partners no partner rated are left out."""
+    raters: dict[str, set[str]] = {}
+    for rater, rated, data in _ratings(graph):
+        if data["trust"] is not None or data["value"] is not None:
+            raters.setdefault(rated, set()).add(rater)
+    partners = {f["subject"]: f for f in facts if f["type"] == "partner"}
     return {
-        partner: (_mean(trust[partner]), _mean(value[partner]), len(who))
-        for partner, who in raters.items()
+        key: (
+            _round(partners[key]["trust_received"]),
+            _round(partners[key]["value_received"]),
+            len(who),
+        )
+        for key, who in raters.items()
+        if key in partners
     }
 
 
-def relationship_edges(record: Record) -> list[NetworkEdge]:
-    """One ``relationship`` line per rated pair, between the two partners' nodes: the mean
-    of the two sides' trust, and of their value (a side that gave none is not counted)."""
-    edges = []
-    for ids, sides in _pairs(record).items():
-        if not sides:
-            continue
-        first, second = sorted(ids)
-        edges.append(
-            NetworkEdge(
-                source=node_key("partner", first),
-                target=node_key("partner", second),
-                relation="relationship",
-                trust=_mean(side_trust(s) for s in sides.values()),
-                value=_mean(side_value(s) for s in sides.values()),
-            )
+def relationship_edges(graph: nx.MultiDiGraph[str]) -> list[NetworkEdge]:
+    """One ``relationship`` line per rated pair (between the two partners' nodes, in sorted
+    order): the mean of the two sides' trust, and of their value (a side that gave none is
+    not counted)."""
+    sides: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for rater, rated, data in _ratings(graph):
+        sides.setdefault((min(rater, rated), max(rater, rated)), []).append(data)
+    return [
+        NetworkEdge(
+            source=a,
+            target=b,
+            relation="relationship",
+            trust=_round(_mean(d["trust"] for d in given)),
+            value=_round(_mean(d["value"] for d in given)),
         )
-    return edges
+        for (a, b), given in sorted(sides.items())
+    ]
 
 
-def _pair_disagreement(
-    record: Record,
-    ids: tuple[str, str],
-    sides: dict[str, RelationshipSide],
-    settings: ProfileSettings,
-) -> PairDisagreement | None:
-    if len(sides) < 2:
-        return None
-    limits = settings.disagreements
-    first, second = (sides[i] for i in ids)
+@lru_cache(maxsize=1)
+def _shipped_defaults() -> dict[str, float]:
+    """The disagreement thresholds' defaults as the shipped relationships ruleset declares
+    them (for an audit that does not run that ruleset)."""
+    path = files("partnership_rules.rulesets").joinpath("relationships.yaml")
+    declared = yaml.safe_load(path.read_text(encoding="utf-8"))["thresholds"]
+    return {name: float(declared[name]["default"]) for name in DISAGREEMENT_THRESHOLDS}
+
+
+def disagreement_limits(values: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The disagreement thresholds: ``values`` (an audit's settings) over the shipped
+    defaults."""
+    return {
+        name: (values or {}).get(name, default) for name, default in _shipped_defaults().items()
+    }
+
+
+def _pair(fact: Fact, limits: Mapping[str, float]) -> PairDisagreement | None:
     reasons = []
-    if first.level is not None and second.level is not None:
-        steps = abs(LEVELS.index(first.level) - LEVELS.index(second.level))
-        if steps >= limits.level_steps:
-            reasons.append(f"levels {steps} steps apart ({first.level} and {second.level})")
-    trust = [side_trust(first), side_trust(second)]
-    if trust[0] is not None and trust[1] is not None:
-        gap = abs(trust[0] - trust[1])
-        if gap >= limits.trust_gap:
-            reasons.append(f"trust {gap:.1f} apart (of 1 to 4)")
+    gap = fact["level_gap"]
+    if gap is not None and gap >= limits["min_level_gap"]:
+        reasons.append(f"levels {gap} steps apart ({fact['a_level']} and {fact['b_level']})")
+    trust_gap = fact["trust_gap"]
+    if trust_gap is not None and trust_gap >= limits["min_trust_gap"]:
+        reasons.append(f"trust {trust_gap:.1f} apart (of 1 to 4)")
     if not reasons:
         return None
-    names = {p.id: p.name for p in record.partners}
     return PairDisagreement(
-        partners=list(ids),
-        names=[names.get(i, i) for i in ids],
-        levels=[first.level, second.level],
-        trust=trust,
-        value=[side_value(first), side_value(second)],
+        partners=str(fact["id"]).split("~"),  # the two partner ids, sorted (ids have no ~)
+        names=[fact["partner_a"], fact["partner_b"]],
+        levels=[fact["a_level"], fact["b_level"]],
+        trust=[_round(fact["a_trust"]), _round(fact["b_trust"])],
+        value=[_round(fact["a_value"]), _round(fact["b_value"])],
         reasons=reasons,
     )
 
 
-def _item_disagreements(
-    record: Record, instrument: Instrument, settings: ProfileSettings
-) -> list[ItemDisagreement]:
-    assert record.survey is not None
-    limits = settings.disagreements
-    widest = limits.item_spread_share * (instrument.scale.max - instrument.scale.min)
-    found = []
-    for factor in instrument.factors:
-        for item in factor.items:
-            answers = [r.answers[item.id] for r in record.survey.responses if item.id in r.answers]
-            if len(answers) < limits.item_min_respondents:
-                continue
-            spread = statistics.pstdev(answers)
-            if spread >= widest:
-                found.append(
-                    ItemDisagreement(
-                        instrument=instrument.id,
-                        item=item.id,
-                        wording=item.wording,
-                        factor=factor.name,
-                        respondents=len(answers),
-                        mean=round(statistics.fmean(answers), 2),
-                        lowest=min(answers),
-                        highest=max(answers),
-                        spread=round(spread, 2),
-                    )
-                )
-    found.sort(key=lambda d: -d.spread)  # stable: the instrument's order among equals
-    return found
+def _item(
+    fact: Fact, instruments: Instruments, limits: Mapping[str, float]
+) -> ItemDisagreement | None:
+    spread = fact["spread"]
+    if fact["answer_count"] < MIN_ITEM_ANSWERS or spread is None:
+        return None
+    if spread < limits["min_item_spread"] or fact["instrument"] not in instruments:
+        return None
+    scale = instruments[fact["instrument"]].scale
+    return ItemDisagreement(
+        instrument=fact["instrument"],
+        item=fact["item"],
+        wording=fact["wording"],
+        factor=fact["factor_name"],
+        respondents=fact["answer_count"],
+        mean=round(fact["mean"], 2),
+        lowest=fact["lowest_answer"],
+        highest=fact["highest_answer"],
+        spread=round(spread * (scale.max - scale.min) / 2, 2),  # back to a standard deviation
+    )
 
 
 def disagreements(
-    record: Record, instruments: Instruments, settings: ProfileSettings | None = None
+    record: Record,
+    facts: Sequence[Fact],
+    instruments: Instruments,
+    thresholds: Mapping[str, float] | None = None,
 ) -> Disagreements | None:
-    """Pairs whose two sides' levels or trust are far apart (record order), and survey
-    items answered far apart (widest first); None for a record with neither relationships
-    nor a survey."""
+    """Pairs whose two sides' levels or trust are far apart (record order), and survey items
+    answered far apart (widest first); None for a record with neither relationships nor a
+    survey. ``thresholds``: the audit's values of the disagreement thresholds."""
     if not record.relationships and record.survey is None:
         return None
-    settings = settings or load_profile_settings()
+    limits = disagreement_limits(thresholds)
     pairs = [
         found
-        for ids, sides in _pairs(record).items()
-        if (found := _pair_disagreement(record, ids, sides, settings)) is not None
+        for fact in facts
+        if fact["type"] == "relationship" and (found := _pair(fact, limits)) is not None
     ]
-    items: list[ItemDisagreement] = []
-    if record.survey is not None and record.survey.instrument in instruments:
-        items = _item_disagreements(record, instruments[record.survey.instrument], settings)
+    items = [
+        item
+        for fact in facts
+        if fact["type"] == "survey-item" and (item := _item(fact, instruments, limits)) is not None
+    ]
+    items.sort(key=lambda d: -d.spread)  # stable: the instrument's order among equals
     return Disagreements(pairs=pairs, items=items)
 
 
 def survey_factor_scores(
-    record: Record, instruments: Instruments, settings: ProfileSettings | None = None
+    record: Record,
+    facts: Sequence[Fact],
+    instruments: Instruments,
+    settings: ProfileSettings | None = None,
 ) -> list[SurveyFactorScore]:
-    """Each factor of the survey's instrument that has answers, in the instrument's order:
-    its mean answer, that mean on 0 to 100 and its band (empty without a survey)."""
+    """Each factor of the survey's instrument that has answers, in the instrument's order
+    (as its ``survey-factor`` fact gives it): its mean answer, that mean on 0 to 100 and its
+    band (empty without a survey)."""
     survey = record.survey
     if survey is None or survey.instrument not in instruments:
         return []
     settings = settings or load_profile_settings()
     instrument = instruments[survey.instrument]
     low, high = instrument.scale.min, instrument.scale.max
+    factors = {factor.id: factor for factor in instrument.factors}
     scores = []
-    for factor in instrument.factors:
-        ids = [item.id for item in factor.items]
-        per_respondent = [[r.answers[i] for i in ids if i in r.answers] for r in survey.responses]
-        answers = [a for given in per_respondent for a in given]
-        if not answers:
+    for fact in facts:
+        if fact["type"] != "survey-factor" or not fact["answer_count"]:
             continue
-        mean = statistics.fmean(answers)
-        if mean < factor.concern_below:
+        factor = factors[fact["factor"]]
+        items = {item.id for item in factor.items}
+        mean = fact["mean"]
+        if fact["in_concern_band"]:
             band = "concern"
         elif mean < instrument.favourable_from:
             band = "borderline"
@@ -239,11 +234,11 @@ def survey_factor_scores(
                 mean=round(mean, 2),
                 scale_min=low,
                 scale_max=high,
-                respondents=sum(1 for given in per_respondent if given),
-                answers=len(answers),
+                respondents=sum(1 for r in survey.responses if items & r.answers.keys()),
+                answers=fact["answer_count"],
                 score=round(100 * (mean - low) / (high - low)),
                 band=band,
-                concern_below=factor.concern_below,
+                concern_below=fact["concern_below"],
             )
         )
     return scores

@@ -16,6 +16,7 @@ import yaml
 
 from partnership_rules import Auditor, Report, health_profile, render
 from partnership_rules._profile import load_profile_settings
+from partnership_rules._relationship_view import DISAGREEMENT_THRESHOLDS, MIN_ITEM_ANSWERS
 from partnership_rules._report import (
     Disagreements,
     ItemDisagreement,
@@ -346,14 +347,27 @@ def test_a_record_without_the_sections_has_none_of_it(plain: Report) -> None:
     assert all(e.relation != "relationship" for e in plain.network.edges)
 
 
-def test_readme_states_the_survey_and_disagreement_settings() -> None:
+def test_readme_states_the_survey_dimensions_and_the_disagreement_thresholds() -> None:
     settings = load_profile_settings()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = " ".join(readme.split("### Health profile", 1)[1].split("\n## ", 1)[0].split())
     stated = ", ".join(f"{f} ({d})" for f, d in settings.survey_dimensions.items())
     assert f"speak to these dimensions: {stated}." in section
-    limits = settings.disagreements
-    assert f"at least {limits.level_steps} steps apart" in section
-    assert f"differs by at least {limits.trust_gap:.1f} (of 1 to 4)" in section
-    assert f"answered by at least {limits.item_min_respondents} respondents" in section
-    assert f"at least {limits.item_spread_share:g} of the scale's range" in section
+    for name in DISAGREEMENT_THRESHOLDS:
+        assert f"`{name}`" in section
+    assert f"answered at least {MIN_ITEM_ANSWERS} times" in section
+
+
+def test_the_table_lists_what_the_disagreement_rules_find(said_record: dict[str, object]) -> None:
+    # REL006 (levels apart), REL007 (trust apart) and REL010 (wide spread), grouped or not.
+    for thresholds in ({}, {"min_trust_gap": 3.0, "min_level_gap": 3}, {"min_item_spread": 0.1}):
+        auditor = Auditor(engine="python", thresholds=thresholds)
+        report = auditor.audit(said_record)
+        assert report.disagreements is not None
+        units = {(u.rule, u.subject) for f in report.findings for u in f.units()}
+        flagged_pairs = {s for r, s in units if r in ("REL006", "REL007")}
+        flagged_items = {s for r, s in units if r == "REL010"}
+        listed_pairs = {f"relationship:{'~'.join(p.partners)}" for p in report.disagreements.pairs}
+        listed_items = {f"survey-item:{i.instrument}/{i.item}" for i in report.disagreements.items}
+        assert (listed_pairs, listed_items) == (flagged_pairs, flagged_items), thresholds
+        assert listed_pairs and listed_items
