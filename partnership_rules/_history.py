@@ -20,9 +20,11 @@ Tables (schema 2)::
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -213,14 +215,28 @@ class HistoryStore:
         try:
             with self._errors("cannot open the history database"):
                 self._db.execute("PRAGMA foreign_keys = ON")
+                self._prepare(time.monotonic() + timeout)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self, deadline: float) -> None:
+        """WAL mode and the current schema. Switching to WAL or upgrading can find the file
+        busy at once, without waiting (SQLite does not wait where waiting could deadlock, as
+        when two processes open a new file together): try again until ``deadline``."""
+        for attempt in itertools.count(1):
+            try:
                 if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     self._db.execute("PRAGMA journal_mode = WAL")
                 current = (self._pragma("application_id"), self._pragma("user_version"))
                 if current != (APPLICATION_ID, SCHEMA_VERSION):
                     self._upgrade()  # takes the write lock: only when there is work to do
-        except BaseException:
-            self._db.close()
-            raise
+                return
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(min(0.02 * attempt, 0.25))
 
     # -- opening -------------------------------------------------------------------------------
 
