@@ -94,8 +94,8 @@ def received_ratings(
 
 def relationship_edges(graph: nx.MultiDiGraph[str]) -> list[NetworkEdge]:
     """One ``relationship`` line per rated pair (between the two partners' nodes, in sorted
-    order): the mean of the two sides' trust, and of their value (a side that gave none is
-    not counted)."""
+    order): the trust of the less trusting side (as the low-trust rule reads a pair), and the
+    mean of the two sides' value (a side that gave none is not counted)."""
     sides: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for rater, rated, data in _ratings(graph):
         sides.setdefault((min(rater, rated), max(rater, rated)), []).append(data)
@@ -104,7 +104,7 @@ def relationship_edges(graph: nx.MultiDiGraph[str]) -> list[NetworkEdge]:
             source=a,
             target=b,
             relation="relationship",
-            trust=_round(_mean(d["trust"] for d in given)),
+            trust=_round(min((d["trust"] for d in given if d["trust"] is not None), default=None)),
             value=_round(_mean(d["value"] for d in given)),
         )
         for (a, b), given in sorted(sides.items())

@@ -330,7 +330,8 @@ class NetworkEdge(_Extended):
     relation: str
     count: int = 1
     trust: float | None = None
-    """A ``relationship``: the mean of the two sides' trust ratings of each other (1 to 4)."""
+    """A ``relationship``: the trust of the less trusting side (the mean of its trust ratings
+    of the other, 1 to 4), as the low-trust rule reads a pair."""
     value: float | None = None
     """A ``relationship``: the mean of the two sides' value ratings of each other (1 to 4)."""
 

@@ -180,11 +180,13 @@ def test_html_draws_relationships_by_trust_and_value_with_a_legend(plain: Report
     assert len(curves) == 1
     assert f'stroke="{trust_colour(1.5)}"' in curves[0]
     assert f'stroke-width="{relationship_width(3.25):.1f}"' in curves[0]
-    assert trust_colour(1.5) != trust_colour(2.5) != trust_colour(3.5) != trust_colour(None)
+    colours = [trust_colour(t) for t in (1.0, 2.0, 2.01, 2.99, 3.0, 4.0, None)]
+    assert colours[0] == colours[1] != colours[2] == colours[3] != colours[4] == colours[5]
+    assert len(set(colours)) == 4
     assert relationship_width(1) < relationship_width(2.5) < relationship_width(4)
     legend = page[page.index('<ul class="legend">') :]
     legend = legend[: legend.index("</ul>")]
-    for words in ("trust below 2", "trust 2 to 3", "trust 3 or more of 4", "Thickness: valued"):
+    for words in ("trust 2 or less", "trust above 2", "trust 3 or more of 4", "Thickness: valued"):
         assert words in legend
     assert '<table class="disagreement-pairs">' in page
     assert '<table class="disagreement-items">' in page
@@ -298,7 +300,7 @@ def test_the_network_draws_one_line_per_rated_pair(said_record: dict[str, object
     lines = {(e.source, e.target): e for e in report.network.edges if e.relation == "relationship"}
     assert set(lines) == {("partner:bdc", "partner:rooff"), ("partner:bdc", "partner:eastbrook")}
     far = lines[("partner:bdc", "partner:rooff")]
-    assert (far.trust, far.value) == (round((3.67 + 1.33) / 2, 2), 3.0)  # rooff gave no value
+    assert (far.trust, far.value) == (1.33, 3.0)  # rooff's lower trust; rooff gave no value
     page = render(report, "html")
     assert page.count('<path class="edge relationship"') == 2
 

@@ -1,9 +1,9 @@
 """The partnership network drawn as inline SVG: laid out by networkx, no script, no fonts
 or images fetched. Partners, stakeholders, bodies and large channels are labelled nodes of
 different shapes; membership, chairs, communication and accountability are differently
-drawn lines; what two partners say of each other is a curve coloured by their trust and as
-thick as the value they see in each other; subjects with findings carry a ring in the colour
-of their worst severity.
+drawn lines; what two partners say of each other is a curve coloured by the trust of the less
+trusting side and as thick as the value they see in each other; subjects with findings carry
+a ring in the colour of their worst severity.
 
 Bodies start on an inner ring, partners on the middle one, stakeholders and channels outside;
 a spring layout (fixed seed: the same network is drawn the same way) then pulls related
@@ -48,21 +48,23 @@ EDGE_STYLES = {
     "accountability": ("Accountable for actions the other carries out", "#ef6c00", "2 3", 1.2),
     "relationship": ("What two partners say of each other", "#9e9e9e", "", 1.0),
 }
-# A relationship's colour by the mean trust the two sides rate each other with (1 to 4, as in
-# the PARTNER tool): (lowest mean of the band, legend label, colour), best first.
+# A relationship's colour by the trust of its less trusting side (1 to 4, as in the PARTNER
+# tool; a line is as strong as its weaker side): (the band's test, legend label, colour), best
+# first. 2 or less is "a small amount" at most, as the low-trust rule's default reads it.
 TRUST_STYLES = (
-    (3.0, "Trust 3 or more of 4", "#2e7d32"),
-    (2.0, "Trust 2 to 3", "#f9a825"),
-    (1.0, "Trust below 2", "#c62828"),
+    (lambda t: t >= 3.0, "Trust 3 or more of 4", "#2e7d32"),
+    (lambda t: t > 2.0, "Trust above 2, below 3", "#f9a825"),
+    (lambda t: True, "Trust 2 or less (little trust)", "#c62828"),
 )
 NO_RATING_COLOUR = "#9e9e9e"
 
 
 def trust_colour(trust: float | None) -> str:
-    """The colour of a relationship of this mean trust (grey when not rated)."""
+    """The colour of a relationship whose less trusting side gives this trust (grey when
+    neither side rated trust)."""
     if trust is None:
         return NO_RATING_COLOUR
-    return next((colour for low, _, colour in TRUST_STYLES if trust >= low), TRUST_STYLES[-1][2])
+    return next(colour for test, _, colour in TRUST_STYLES if test(trust))
 
 
 def relationship_width(value: float | None) -> float:
@@ -162,7 +164,7 @@ def _relationship(
     edge: NetworkEdge, start: tuple[float, float], end: tuple[float, float], names: dict[str, str]
 ) -> str:
     """A relationship as a gentle curve (so that it never hides a straight line between the
-    same two partners), coloured by trust and as thick as the value."""
+    same two partners), coloured by the lower trust and as thick as the value."""
     (x1, y1), (x2, y2) = start, end
     # The control point sits off the middle, at right angles, 15% of the length away.
     cx, cy = (x1 + x2) / 2 - (y2 - y1) * 0.15, (y1 + y2) / 2 + (x2 - x1) * 0.15
@@ -174,8 +176,8 @@ def _relationship(
         f' stroke-width="{relationship_width(edge.value):.1f}" stroke-linecap="round"'
         f' data-trust="{"" if edge.trust is None else edge.trust}"'
         f' data-value="{"" if edge.value is None else edge.value}">'
-        f"<title>{h(names[edge.source])} – {h(names[edge.target])}: trust {trust}, value"
-        f" {value} (what each says of the other, on average)</title></path>"
+        f"<title>{h(names[edge.source])} – {h(names[edge.target])}: trust {trust} (the less"
+        f" trusting side's), value {value} (the two sides' mean)</title></path>"
     )
 
 
