@@ -206,6 +206,11 @@ def _example(value: Any) -> str:
     return "`" + text.replace("|", "\\|") + "`"
 
 
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
 def rule_language_markdown() -> str:
     """The rule language reference, as Markdown (``docs/rule-language.md``)."""
     _described(RuleFile.model_fields, _RULE_FILE_FIELDS, "rule file")
@@ -296,7 +301,7 @@ def rule_language_markdown() -> str:
         "joined fact. `id` names the item's id in the record (`accountable` and `owner` hold",
         "partners' ids; an action's `objective` holds an objective's id). A subject is never",
         "its own other fact. A rule may have a `join`, an `absent`, or both. "
-        + " and ".join(f"`{t}`" for t in CHECKED_APART)
+        + _listed([f"`{t}`" for t in CHECKED_APART])
         + " facts are checked apart from the others (after them) and cannot be joined.",
         "",
         "## Examples",
