@@ -117,6 +117,7 @@ class BatchItem:
     categories: dict[str, int] = field(default_factory=dict)
     worst: str | None = None
     report_json: str | None = None
+    waived: int = 0  # accepted risks: listed in the report, counted in no severity
 
     @property
     def failed(self) -> bool:
@@ -355,6 +356,7 @@ def _item(index: int, result: Report | ErrorReport, options: BatchOptions) -> Ba
         summary=dict(result.summary),
         categories=categories,
         worst=result.worst_severity(),
+        waived=len(result.waived),
         report_json=result.model_dump_json() if options.keep_reports else None,
     )
 

@@ -154,6 +154,8 @@ class BatchSummary:
     categories: Counter[str] = field(default_factory=Counter)
     # Files whose most severe finding is of each severity (for the exit code).
     worst_counts: Counter[str] = field(default_factory=Counter)
+    # Accepted risks (waived findings): shown, never counted toward the exit code.
+    waived: int = 0
     _worst: list[tuple[tuple[int, ...], int, str, str]] = field(default_factory=list)
 
     def add(self, item: BatchItem) -> None:
@@ -164,6 +166,7 @@ class BatchSummary:
             return
         self.severities.update(item.summary)
         self.categories.update(item.categories)
+        self.waived += item.waived
         if item.worst is None:
             return
         self.worst_counts[item.worst] += 1
@@ -194,6 +197,7 @@ class BatchSummary:
             "audited": self.files - self.errors,
             "errors": self.errors,
             "findings": {s: self.severities.get(s, 0) for s in SEVERITIES},
+            "waived": self.waived,
             "categories": dict(sorted(self.categories.items(), key=lambda kv: (-kv[1], kv[0]))),
             "worst": [
                 {"partnership": pid, "source": source, "findings": counts}
@@ -210,6 +214,8 @@ class BatchSummary:
             f" {data['errors']} could not be audited",
             f"Findings: {found}",
         ]
+        if self.waived:
+            lines.append(f"Accepted risks (waived, not counted): {self.waived}")
         if data["categories"]:
             lines.append("By category:")
             lines += [f"  {name:<20} {n}" for name, n in data["categories"].items()]

@@ -424,3 +424,14 @@ def test_a_waiver_moves_exactly_its_finding_from_findings_to_waived(
     assert [w.finding for w in after.waived] == [target]
     assert after.waived[0].waiver.subject == target.subject
     assert after.findings == [f for f in before.findings if f != target]
+
+
+def test_the_batch_summary_counts_accepted_risks_apart(tmp_path: Path) -> None:
+    waived = write(tmp_path, with_waivers(waiver()), "waived.yaml")
+    result = CliRunner().invoke(
+        cli, ["audit", str(waived), str(HEALTHY), "--format", "jsonl", "--summary"]
+    )
+    assert result.exit_code == 0, result.stderr
+    summary = result.stderr[result.stderr.index("Batch summary") :].splitlines()
+    assert summary[1] == "Findings: 1 low"
+    assert summary[2] == "Accepted risks (waived, not counted): 1"
