@@ -39,10 +39,15 @@ def with_contradictions(
             item = catalogue.item(rating["framework"], rating["item"])
             evidence_rules = set(item.evidence_rules) if item else set()
         against = [f for f in findings if f.rule in evidence_rules]
+        if rating["type"] == SURVEY_ITEM:
+            # Shown to the partners who answered: the finding's own words, which name names.
+            said = [f"{f.message} ({f.rule})" for f in against]
+        else:
+            said = [f"{f.rule} {f.subject}: {f.message}" for f in against]
         rated.append(
             {
                 **rating,
-                "contradictions": [f"{f.rule} {f.subject}: {f.message}" for f in against],
+                "contradictions": said,
                 "contradiction_count": len(against),
                 "contradiction_high_count": sum(
                     1 for f in against if f.severity in ("critical", "high")
