@@ -162,6 +162,12 @@ def describe_rule(compiled: CompiledRule, origin: str | None = None) -> str:
             if other is not None
         ],
         "",
+        # The values this auditor uses: a project configuration may have set them.
+        *(
+            ["Thresholds", *[f"  {use.evidence()}" for use in compiled.thresholds], ""]
+            if compiled.thresholds
+            else []
+        ),
         "Sources",
         *[f"  - {ref}" for ref in rule.references],
     ]

@@ -191,3 +191,36 @@ def test_rules_check_finds_a_clash_with_the_configurations_rulesets(tmp_path: Pa
     assert "'OWN001' is defined in both" in clash.stderr
     assert f"{tmp_path / 'mine.yaml'}, line" in clash.stderr
     assert run("rules", "check", str(theirs), "--no-config").exit_code == 0
+
+
+def test_the_readme_shows_what_the_configuration_changed_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Project configuration") :]
+    start = section.index("```toml\n") + len("```toml\n")
+    (tmp_path / "partnership-rules.toml").write_text(section[start : section.index("```", start)])
+    rules_start = readme.index("```yaml\nruleset: my-checks") + len("```yaml\n")
+    (tmp_path / "my-checks.yaml").write_text(readme[rules_start : readme.index("```", rules_start)])
+    shown = section.index("```sh\n") + len("```sh\n")
+    lines = section[shown : section.index("```", shown)].splitlines()
+    # Each command, followed by comment lines quoting what it prints ("..." cuts a line short).
+    steps: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("partnership-rules "):
+            steps.append((line, []))
+        else:
+            steps[-1][1].append(line.removeprefix("#").strip().removesuffix("...").strip())
+    assert [command for command, _ in steps] == [
+        "partnership-rules explain CORE001",
+        "partnership-rules explain CORE008",
+    ]
+    monkeypatch.chdir(tmp_path)  # the configuration is found by walking up from here
+    for command, quoted in steps:
+        result = run(*shlex.split(command)[1:])
+        assert result.exit_code == 0, result.output
+        printed = " ".join(result.output.split())
+        for part in quoted:
+            assert part in printed or part in result.output, (command, part)
