@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from ._errors import ConfigError, Problem
 from ._vocabulary import Severity
@@ -60,7 +60,8 @@ class ProjectConfig(BaseModel):
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="A rule's severity for this project, by rule id."
     )
-    thresholds: dict[str, float] = Field(
+    # Strict as records are: TOML has numbers and booleans, so "8" or true is no threshold.
+    thresholds: dict[str, Annotated[float, Strict()]] = Field(
         default_factory=dict, description="Named thresholds of the rulesets loaded, by name."
     )
     instruments: list[str] = Field(

@@ -119,7 +119,12 @@ class Instrument(_Strict):
         if not low <= self.favourable_from <= high:
             raise ValueError(f"favourable_from ({self.favourable_from:g}) is outside the scale")
         seen: set[str] = set()
+        factor_ids: set[str] = set()
         for factor in self.factors:
+            # Findings and the health profile name a factor by its id: two would be one.
+            if factor.id in factor_ids:
+                raise ValueError(f"factor '{factor.id}' is listed twice")
+            factor_ids.add(factor.id)
             if not low < factor.concern_below <= high:
                 raise ValueError(
                     f"factor '{factor.id}': concern_below ({factor.concern_below:g}) is outside"

@@ -44,7 +44,7 @@ from ._catalogue import check_self_assessment
 from ._errors import PartnershipRulesError, Problem, RecordError
 from ._instruments import Instruments, check_survey
 from ._record import ID_PATTERN as _ID_PATTERN
-from ._record import Record, check_references
+from ._record import ITEM_ID_PATTERN, RULE_ID_PATTERN, SUBJECT_PATTERN, Record, check_references
 
 __all__ = [
     "MAX_BYTES",
@@ -906,14 +906,24 @@ def _problem_message(item: Any) -> str:
         return str(item["msg"]).removeprefix("Value error, ")
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {_kind_of(item['input'])}"
-    if kind == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == _ID_PATTERN:
+    pattern = item.get("ctx", {}).get("pattern") if kind == "string_pattern_mismatch" else None
+    if pattern in _PATTERN_WORDS:
         value = item["input"]
         shown = _shorten(value) if isinstance(value, str) else repr(value)
-        return (
-            f"{shown} is not a valid id (letters, digits, '.', '_' and '-', starting with"
-            " a letter or digit, at most 100; no spaces or control characters)"
-        )
+        return f"{shown} is not {_PATTERN_WORDS[pattern]}"
     return str(item["msg"])
+
+
+# What a value of each pattern looks like, in words: the regular expression helps nobody.
+_PATTERN_WORDS = {
+    _ID_PATTERN: "a valid id (letters, digits, '.', '_' and '-', starting with a letter or"
+    " digit, at most 100; no spaces or control characters)",
+    RULE_ID_PATTERN: "a rule id (capital letters and digits ending in three digits, such as"
+    " CORE059)",
+    SUBJECT_PATTERN: "a finding's subject (kind:id as reports show it, such as"
+    " objective:reading; no spaces or control characters)",
+    ITEM_ID_PATTERN: "an item id (lower-case letters, digits and '-', at most 100)",
+}
 
 
 def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -> list[Problem]:

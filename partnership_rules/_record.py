@@ -162,7 +162,8 @@ Rating = Literal["red", "amber", "green"]
 PartnerScore = Annotated[int, Field(ge=1, le=4)]
 # An answer to a survey item, on the instrument's scale (which the loader checks).
 Answer = Annotated[int, Field(ge=-1000, le=1000)]
-ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+ITEM_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"
+ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
 
 
 class _Model(BaseModel):
@@ -635,7 +636,8 @@ class Survey(_Model):
 # A rule's or a group's id, as rule files write it (``CORE059``); a waiver names one.
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$"
 # A finding's subject: ``kind:id`` (``action:a-placements``, ``self-assessment:teach-too/c1``).
-SUBJECT_PATTERN = r"^[a-z][a-z-]{0,39}:\S{1,300}$"
+# No control characters: no finding's subject has one, so such a waiver could match nothing.
+SUBJECT_PATTERN = r"^[a-z][a-z-]{0,39}:[^\s\x00-\x1f\x7f-\x9f]{1,300}$"
 # Words, not just whitespace: an accepted risk without a reason or an approver is no record.
 Words = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Approver = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

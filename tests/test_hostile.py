@@ -99,6 +99,14 @@ EXPECTED = {
     "truncated.json": ":2: invalid JSON: Unterminated string starting at (column 27)",
     "unknown-reference.yaml": ":8: actions[0].responsible[1]: unknown id 'ghostco'",
     "utf-16.yaml": ":1: UTF-16 text: save the file as UTF-8",
+    "waiver-rule-lower-case.yaml": (
+        ":5: waivers[0].rule: 'core001' is not a rule id (capital letters and digits ending in"
+        " three digits, such as CORE059)"
+    ),
+    "waiver-subject-control-character.yaml": (
+        ":6: waivers[0].subject: 'objective:x\\x1b[31m' is not a finding's subject (kind:id as"
+        " reports show it, such as objective:reading; no spaces or control characters)"
+    ),
     # Strict types: a quoted value is text, a boolean is not a number, and plain forms that
     # YAML 1.1 and YAML 1.2 read differently are refused with how to write them.
     "boolean-amount.yaml": ":5: partners[0].contributions[0].amount: expected a number, found true",
@@ -574,3 +582,49 @@ def test_one_bad_file_in_a_process_pool_does_not_break_the_pool(tmp_path: Path) 
             futures[2].result()
     assert caught.value.source == str(bad)
     assert caught.value.problems[0].path == "actions[0].responsible[1]"
+
+
+# --- survey instruments and project configuration: refused with the file and the key --------
+
+
+def test_an_instrument_listing_a_factor_twice_is_refused(tmp_path: Path) -> None:
+    factor = (
+        "  - id: trust\n    name: Trust\n    concern_below: 3\n    remedy: Talk about it.\n"
+        "    source: {source: partner-tool}\n    items:\n      - {id: ITEM, wording: W.}\n"
+    )
+    path = tmp_path / "pulse.yaml"
+    path.write_text(
+        "id: pulse\ntitle: Pulse\nscale: {min: 1, max: 5}\nfavourable_from: 4\nfactors:\n"
+        + factor.replace("ITEM", "keep-word")
+        + factor.replace("ITEM", "listen"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["audit", str(HOSTILE / "utf8-bom.yaml"), "--no-config", "--instrument", str(path)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"partnership-rules: {path}:1: factor 'trust' is listed twice"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ('thresholds = { min_purpose_words = "8" }', "thresholds.min_purpose_words"),
+        ("thresholds = { min_purpose_words = true }", "thresholds.min_purpose_words"),
+        ("severity = { CORE001 = 1 }", "severity.CORE001"),
+        ("select = [1]", "select.0"),
+    ],
+)
+def test_a_configuration_value_of_the_wrong_kind_is_refused(
+    tmp_path: Path, setting: str, problem: str
+) -> None:
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text(setting + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["audit", str(HOSTILE / "utf8-bom.yaml"), "--config", str(path)]
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"partnership-rules: {path}: {problem}: ")

@@ -189,8 +189,8 @@ def test_a_waived_part_no_longer_counts_toward_its_group(auditor: Auditor) -> No
         ({"justification": ""}, "waivers[0].justification", "at least 1 character"),
         ({"expires": None}, "waivers[0].expires", "expected an ISO date"),
         ({"approved_by": ""}, "waivers[0].approved_by", "at least 1 character"),
-        ({"subject": "*"}, "waivers[0].subject", "pattern"),
-        ({"rule": "core001"}, "waivers[0].rule", "pattern"),
+        ({"subject": "*"}, "waivers[0].subject", "is not a finding's subject"),
+        ({"rule": "core001"}, "waivers[0].rule", "is not a rule id"),
     ],
 )
 def test_a_waiver_without_reason_expiry_or_approver_is_a_record_error(
