@@ -267,7 +267,7 @@ def _join_rules() -> dict[str, Any]:
     in one rule."""
     not_done = {"field": "status", "not_equals": "done"}
     outside = {"field": "in_governance", "equals": False}
-    specs = [
+    specs: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         ("action", not_done, {"join": {"type": "partner", "match": {"accountable": "id"}}}),
         (
             "action",
@@ -365,7 +365,8 @@ def _joinable_facts(draw: Any) -> list[dict[str, Any]]:
                 if value is not None:
                     fact[field] = value
             facts.append(fact)
-    return draw(st.permutations(facts))
+    shuffled: list[dict[str, Any]] = draw(st.permutations(facts))
+    return shuffled
 
 
 @pytest.fixture(scope="module")
@@ -377,7 +378,7 @@ def join_rules(tmp_path_factory: pytest.TempPathFactory) -> list[CompiledRule]:
 
 def test_join_rules_find_what_they_say(join_rules: list[CompiledRule]) -> None:
     # A worked case, by hand, for the plain-Python engine (the durable one must agree below).
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"type": "partner", "subject": "partner:f0", "id": "f0", "in_governance": False},
         {"type": "partner", "subject": "partner:f1", "id": "f1", "in_governance": True},
         {"type": "objective", "subject": "objective:f0", "id": "f0", "has_target": True},

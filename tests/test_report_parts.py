@@ -120,6 +120,7 @@ def test_profile_is_deterministic_and_order_free(record: dict[str, Any], rnd: Ch
     first = AUDITOR.audit(record)
     again = AUDITOR.audit(shuffled(record, rnd))
     assert first.profile == again.profile
+    assert first.profile is not None
     reversed_findings = health_profile(
         list(reversed(first.findings)),
         AUDITOR.categories_checked(first.rulesets),
