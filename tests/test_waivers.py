@@ -435,3 +435,22 @@ def test_the_batch_summary_counts_accepted_risks_apart(tmp_path: Path) -> None:
     summary = result.stderr[result.stderr.index("Batch summary") :].splitlines()
     assert summary[1] == "Findings: 1 low"
     assert summary[2] == "Accepted risks (waived, not counted): 1"
+
+
+def test_the_record_template_s_commented_waiver_is_valid_once_uncommented(
+    auditor: Auditor,
+) -> None:
+    from partnership_rules import record_template
+
+    text = record_template("education-training", today=dt.date(2025, 1, 1))
+    lines = text.splitlines()
+    start = lines.index("# waivers:")
+    block = [lines[start][2:]] + [
+        line[2:] for line in lines[start + 1 :] if line.startswith("#   ")
+    ]
+    record = yaml.safe_load(text + "\n" + "\n".join(block) + "\n")
+    report = auditor.audit(record)
+    accepted = [w.waiver for w in report.waived] + [
+        f for f in report.findings if f.rule == "CORE111"
+    ]
+    assert len(accepted) == 1
