@@ -128,14 +128,18 @@ class Auditor:
                 and not any(_group_matches(group, key) for group in every_group)
             ):
                 raise UsageError(f"'{key}' names no rule, category or ruleset")
-        # Naming a group (id, name or alias) selects or ignores its part rules with it.
+        # Naming a group (id, name or alias) selects or ignores its part rules with it (and
+        # those of a group among its parts).
         for keys in (select, ignore):
-            keys += [
-                part.rule
-                for group in every_group
-                if set(keys) & {group.id, group.group.name, *group.group.aliases}
-                for part in group.group.parts
-            ]
+            named = [g for g in every_group if set(keys) & {g.id, g.group.name, *g.group.aliases}]
+            while named:
+                added = list(
+                    dict.fromkeys(
+                        p.rule for g in named for p in g.group.parts if p.rule not in keys
+                    )
+                )
+                keys += added
+                named = [g for g in every_group if g.id in added]
         chosen = [
             rule
             for rule in every_rule

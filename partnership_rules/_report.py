@@ -105,10 +105,11 @@ class Finding(_Frozen):
     parts: list[Finding] = Field(default_factory=list)
 
     def units(self) -> list[Finding]:
-        """The single-rule findings this finding stands for: its parts, or itself. Comparing
+        """The single-rule findings this finding stands for: its parts (theirs, for a part
+        that is itself a group's finding), or itself. Comparing
         audits matches these by rule and subject, so a baseline saved before a group formed
         (or after it broke up) still matches, part by part."""
-        return list(self.parts) if self.parts else [self]
+        return [unit for part in self.parts for unit in part.units()] if self.parts else [self]
 
     def sort_key(self) -> tuple[int, str, str]:
         """Severity (most severe first), then rule id, then subject."""

@@ -261,7 +261,7 @@ def example_failure(auditor: Auditor, example: RuleExample) -> ExampleFailure | 
         return failed(f"the merged record is not valid: {str(error).splitlines()[0]}")
     fired = sorted(
         {f.subject for f in report.findings if f.rule == example.rule}
-        | {p.subject for f in report.findings for p in f.parts if p.rule == example.rule}
+        | {u.subject for f in report.findings for u in f.units() if u.rule == example.rule}
     )
     if example.kind == "quiet":
         return failed(f"fired on {', '.join(fired)}") if fired else None

@@ -27,7 +27,7 @@ from ._graph import build_graph
 from ._loader import record_from_data
 from ._record_template import TEMPLATE_CONTEXTS, record_template
 from ._rule_examples import MINIMAL_RECORD, base_record_names
-from ._rule_model import Rule, RuleFile, Threshold
+from ._rule_model import Escalation, Group, GroupPart, Rule, RuleFile, Threshold
 from ._vocabulary import CATEGORIES, RESERVED_FIELDS, SEVERITIES
 from .facts import CHECKED_APART, FACT_SCHEMAS, derive_facts
 
@@ -39,11 +39,47 @@ _RULE_FILE_FIELDS = {
     "description": "A longer description (optional).",
     "thresholds": "Named numbers the rules compare with (see *Thresholds*).",
     "rules": "The rules (see *Rule fields*), at least one.",
-    "groups": "Optional: groups of rules of this file reported as one finding per cause when"
-    " several of their part rules fire about one subject (id, name, title, category,"
-    " `about` fact type, `parts` each with `rule` and `says`, message, remedy).",
+    "groups": "Optional: groups reported as one finding per cause when several of their part"
+    " rules fire about one subject (see *One finding per cause*).",
     "examples_base": "Optional: the base record of the rules' examples, unless a rule's"
     " `examples` name another (see *Examples*); default `minimal`.",
+}
+_GROUP_FIELDS = {
+    "id": "The group's id, like a rule's; it names the group's finding.",
+    "name": "A slug, unique like a rule's name.",
+    "title": "The cause, in a line.",
+    "category": "The group finding's category.",
+    "about": "The fact type of the group's subject. A group about `partnership` gathers parts"
+    " found on any subject of the record (stakeholders, partners, bodies...) under the"
+    " partnership they all belong to.",
+    "parts": "The rules (or groups) it gathers, 2 to 20 (see the part fields below).",
+    "min_parts": "How many different parts must fire about one subject (default 2); a group"
+    " among the parts counts as one, however many of its parts fired.",
+    "message": "The finding's message: placeholders of the subject's fact, and `{parts}`,"
+    " what each part that fired says, joined by `; `.",
+    "rationale": "Why these parts are one cause.",
+    "remedy": "One remedy for the cause (placeholders as in `message`).",
+    "escalate": "When a combination is worse than its worst part: `parts_at_least: N` or"
+    " `all_of: [RULE, ...]`, with `severity` and `severity_basis` (see docs/severity.md).",
+    "aliases": "Old ids of the group, still accepted by --select, --ignore and waivers.",
+}
+_GROUP_PART_FIELDS = {
+    "rule": "A rule id, or the id of another group: that group's finding is gathered and,"
+    " where it did not form, its parts that fired alone (said as that group says them).",
+    "ruleset": "The ruleset holding `rule` when it is not this file. The loader checks that the"
+    " rule exists when that ruleset is loaded; when it does not apply to the record, the"
+    " part simply takes no part.",
+    "says": "How the group's message names this part, with placeholders of the part's own"
+    " fact (for a group part, also `{parts}`: that group's list).",
+    "key": "The text field of the part's fact holding the id of the group's subject (the"
+    " partner holding most seats); not needed when the part is about the group's own"
+    " subject, or the group is about the partnership.",
+}
+_ESCALATION_FIELDS = {
+    "parts_at_least": "The combination: at least this many different parts fired.",
+    "all_of": "The combination: every one of these parts fired.",
+    "severity": "The group finding's severity when the combination holds.",
+    "severity_basis": "Why, under the severity policy (docs/severity.md).",
 }
 # What each base record of rule examples is (every name must have a line: a test checks).
 _BASE_RECORDS = {
@@ -216,6 +252,9 @@ def rule_language_markdown() -> str:
     _described(RuleFile.model_fields, _RULE_FILE_FIELDS, "rule file")
     _described(Rule.model_fields, _RULE_FIELDS, "rule")
     _described(Threshold.model_fields, _THRESHOLD_FIELDS, "threshold")
+    _described(Group.model_fields, _GROUP_FIELDS, "group")
+    _described(GroupPart.model_fields, _GROUP_PART_FIELDS, "group part")
+    _described(Escalation.model_fields, _ESCALATION_FIELDS, "escalation")
     _described(dict.fromkeys(base_record_names()), _BASE_RECORDS, "base record")
     _described(dict.fromkeys(OPERATORS), _OPERATORS, "operator")
     out = [
@@ -303,6 +342,51 @@ def rule_language_markdown() -> str:
         "its own other fact. A rule may have a `join`, an `absent`, or both. "
         + _listed([f"`{t}`" for t in CHECKED_APART])
         + " facts are checked apart from the others (after them) and cannot be joined.",
+        "",
+        "## One finding per cause",
+        "",
+        "When several rules fire for one underlying problem, a group declared under `groups`",
+        "reports one finding that carries theirs as its `parts` (and one action-plan row).",
+        "Findings are gathered by subject: a part's finding counts for the subject it is about",
+        "when that is the group's `about` kind, for the subject its `key` field names, or, in a",
+        "group about `partnership`, for the record's partnership whatever its subject. When at",
+        "least `min_parts` different parts fire about one subject, they become one finding of",
+        "the group, at the severity of its worst part (raised by `escalate`); fewer stay as",
+        "they are. A part may come from another rule file (`ruleset`) and may be another",
+        "group (which then forms first); a rule is a part of at most one group of its file.",
+        "When two groups of different files could gather one finding, the group loaded first",
+        "(core, then by name) takes it.",
+        "",
+        "Part rules keep their ids: `--select` or `--ignore` of a part still works (a part",
+        "selected without its group fires alone), naming a group selects or ignores its parts",
+        "with it, a waiver of a part removes that finding before groups form, and comparing",
+        "audits (baselines) matches a group's finding through its parts.",
+        "",
+        "```yaml",
+        "groups:",
+        "  - id: CLD100",
+        "    name: learners-and-community-not-heard",
+        "    title: Learners and community have no voice in the partnership",
+        "    category: stakeholder-voice",
+        "    about: partnership",
+        "    parts:",
+        "      - {rule: CLD001, says: no learner or community representative on any body}",
+        "      - {rule: CLD002, says: \"'{name}' take part in no review\"}",
+        "      - {rule: CORE102, ruleset: core, says: \"'{name}' not heard: {parts}\"}",
+        "    message: \"Partnership '{name}' does not hear its learners: {parts}.\"",
+        "    rationale: ...",
+        "    remedy: ...",
+        "```",
+        "",
+        *_field_table(Group, _GROUP_FIELDS),
+        "",
+        "Part fields:",
+        "",
+        *_field_table(GroupPart, _GROUP_PART_FIELDS),
+        "",
+        "Escalation fields:",
+        "",
+        *_field_table(Escalation, _ESCALATION_FIELDS),
         "",
         "## Examples",
         "",

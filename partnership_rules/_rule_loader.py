@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.metadata import entry_points
@@ -47,6 +47,7 @@ from ._rule_model import (
     CompiledJoin,
     CompiledRule,
     Group,
+    GroupPart,
     Join,
     Rule,
     RuleFile,
@@ -256,10 +257,16 @@ class _TextField:
 
 
 def compile_group(
-    raw: Any, ruleset: str, where: str, rules: dict[str, CompiledRule]
+    raw: Any,
+    ruleset: str,
+    where: str,
+    rules: dict[str, CompiledRule],
+    group_ids: Collection[str] = (),
 ) -> tuple[CompiledGroup | None, list[Problem]]:
-    """Validate one group of ``ruleset`` against the file's compiled ``rules`` (by id): its
-    parts must be rules of the same file, each in at most one group."""
+    """Validate one group of ``ruleset`` against the file's compiled ``rules`` (by id). A
+    part names a rule of the file, another group of the file (``group_ids``) or, with its
+    ``ruleset``, a rule or group of another rule file; those two are checked once every
+    ruleset is loaded (:func:`group_part_problems`)."""
     if not isinstance(raw, dict):
         return None, [Problem("a group is a mapping", where)]
     group_id = raw.get("id")
@@ -284,30 +291,91 @@ def compile_group(
         )
     for index, part in enumerate(group.parts):
         at = f"{label}.parts[{index}]"
+        if part.ruleset not in (None, ruleset) or part.rule in group_ids:
+            continue  # checked against every loaded ruleset (group_part_problems)
         rule = rules.get(part.rule)
         if rule is None:
-            problems.append(Problem(f"'{part.rule}' is not a rule of this file", f"{at}.rule"))
+            problems.append(
+                Problem(
+                    f"'{part.rule}' is not a rule or group of this file (a part of another"
+                    " rule file names its 'ruleset')",
+                    f"{at}.rule",
+                )
+            )
             continue
-        part_schema = FACT_SCHEMAS[rule.rule.applies_to]
-        problems += template_problems(part.says, rule.rule.applies_to, part_schema, f"{at}.says")
-        if part.key is None and rule.rule.applies_to != group.about:
-            problems.append(
-                Problem(
-                    f"{part.rule} is about {rule.rule.applies_to} facts, the group about"
-                    f" {group.about}: give 'key', the field naming the {group.about}",
-                    at,
-                )
-            )
-        elif part.key is not None and part_schema.get(part.key, _TextField("")).type != "text":
-            problems.append(
-                Problem(
-                    f"'{part.key}' is not a text field of {rule.rule.applies_to} facts",
-                    f"{at}.key",
-                )
-            )
+        problems += _part_problems(part, rule.rule.applies_to, group.about, at)
     if problems:
         return None, problems
     return CompiledGroup(group, ruleset), []
+
+
+def _part_problems(part: GroupPart, fact_type: str, about: str, at: str) -> list[Problem]:
+    """Problems of a group's ``part`` whose findings are about ``fact_type`` facts, in a
+    group about ``about`` facts: its ``says`` and its ``key``."""
+    part_schema = FACT_SCHEMAS[fact_type]
+    problems = template_problems(part.says, fact_type, part_schema, f"{at}.says")
+    if part.key is None and about not in (fact_type, "partnership"):
+        problems.append(
+            Problem(
+                f"{part.rule} is about {fact_type} facts, the group about {about}: give"
+                f" 'key', the field naming the {about}",
+                at,
+            )
+        )
+    elif part.key is not None and part_schema.get(part.key, _TextField("")).type != "text":
+        problems.append(
+            Problem(f"'{part.key}' is not a text field of {fact_type} facts", f"{at}.key")
+        )
+    return problems
+
+
+def group_part_problems(rulesets: Sequence[Ruleset]) -> tuple[str, list[Problem]]:
+    """Problems of the group parts that name a group or another rule file's rule, checked
+    against ``rulesets`` (everything loaded): the rule or group must exist in its ruleset
+    when that ruleset is loaded (a part of a ruleset not loaded takes no part), and a part
+    naming a group must gather subjects the outer group can hold (its ``says`` may name
+    ``{parts}``, that group's own list). Returns the source of the first rule file with
+    problems and its problems (no problems: an empty list)."""
+    by_name = {ruleset.name: ruleset for ruleset in rulesets}
+    problems: list[Problem] = []
+    for ruleset in rulesets:
+        own_rules = {rule.id for rule in ruleset.rules}
+        for compiled in ruleset.groups:
+            group = compiled.group
+            for index, part in enumerate(group.parts):
+                home = part.ruleset or ruleset.name
+                if home == ruleset.name and part.rule in own_rules:
+                    continue  # checked with its file
+                target = by_name.get(home)
+                if target is None:
+                    continue
+                at = f"{ruleset.describe_origin(compiled.line)}: {group.id}.parts[{index}]"
+                rule = next((r for r in target.rules if r.id == part.rule), None)
+                inner = next((g for g in target.groups if g.id == part.rule), None)
+                if rule is not None:
+                    problems += _part_problems(part, rule.rule.applies_to, group.about, at)
+                elif inner is None or inner is compiled:
+                    problems.append(
+                        Problem(f"'{part.rule}' is not a rule or group of ruleset '{home}'", at)
+                    )
+                elif group.about != "partnership" and inner.group.about != group.about:
+                    problems.append(
+                        Problem(
+                            f"group {part.rule} is about {inner.group.about}, {group.id} about"
+                            f" {group.about}: only a group about the partnership gathers"
+                            " another kind of group",
+                            at,
+                        )
+                    )
+                else:
+                    schema: dict[str, FieldSpec] = {
+                        **FACT_SCHEMAS[inner.group.about],
+                        "parts": _TextField(),
+                    }
+                    problems += template_problems(part.says, inner.group.about, schema, at)
+        if problems:
+            return ruleset.source, problems
+    return "", []
 
 
 # A problem's path as the compiler writes it: "rules[3] (CORE001).when.all[0].field".
@@ -406,9 +474,12 @@ def _compile_rule_file(
         compiled.append(replace(rule, line=line))
     groups: list[CompiledGroup] = []
     by_id = {rule.id: rule for rule in compiled}
+    group_ids = {str(g.get("id")) for g in header.groups if isinstance(g, dict)}
     grouped: dict[str, str] = {}
     for index, raw_group in enumerate(header.groups):
-        group, group_problems = compile_group(raw_group, header.ruleset, f"groups[{index}]", by_id)
+        group, group_problems = compile_group(
+            raw_group, header.ruleset, f"groups[{index}]", by_id, group_ids
+        )
         problems += group_problems
         if group is None:
             continue
@@ -608,6 +679,10 @@ def load_rulesets(
                         Problem(f"'{key}' is defined in both {owners[key]} and {at}", owner_id)
                     )
                 owners[key] = at
+    if not problems:
+        source, problems = group_part_problems(rulesets)
+        if problems:
+            raise RulesetError(source, problems)
     if problems:
         raise RulesetError(rulesets[-1].source if rulesets else "rulesets", problems)
     return rulesets

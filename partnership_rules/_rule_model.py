@@ -249,14 +249,21 @@ def _number(value: float) -> str:
 
 
 class GroupPart(_Strict):
-    """A rule whose findings a group gathers, and how the group's message names each one."""
+    """A rule (or another group) whose findings a group gathers, and how the group's message
+    names each one."""
 
+    # A rule id, or the id of another group: its finding is gathered and, where it did not
+    # form, the findings of its parts that fired alone.
     rule: _RuleId
+    # The ruleset holding ``rule`` when it is not this rule file; the part takes part only
+    # when that ruleset is loaded and applies to the record.
+    ruleset: _Slug | None = None
     # A short phrase for the group's message ("no target"); may hold placeholders of the
     # part rule's fact ("{seat_top_share:.0%} of the seats").
     says: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     # The field of the part rule's fact that holds the id of the group's subject (of the
-    # group's ``about`` kind); omitted when the part rule's own subject is the group's.
+    # group's ``about`` kind); omitted when the part rule's own subject is the group's, or
+    # when the group is about the partnership (every subject of a record belongs to it).
     key: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
 
 
@@ -335,6 +342,10 @@ class CompiledGroup:
     def part(self, rule_id: str) -> GroupPart | None:
         """The part for ``rule_id``, or None if that rule is not a part of this group."""
         return next((p for p in self.group.parts if p.rule == rule_id), None)
+
+    def part_of(self, ruleset: str) -> bool:
+        """Whether this group's part rules include some of ``ruleset`` (its own or named)."""
+        return any((p.ruleset or self.ruleset) == ruleset for p in self.group.parts)
 
 
 # A rule file holds at most this many rules.

@@ -200,9 +200,18 @@ def describe_group(
     rules = {rule_id: r.rule for rule_id, r in compiled_rules.items()}
     ruleset = f"{compiled.ruleset} ({origin})" if origin else compiled.ruleset
     parts = []
+    inner_groups = {g.id: g.group for rs in rulesets for g in rs.groups}
     for part in group.parts:
         rule = rules.get(part.rule)
+        inner = inner_groups.get(part.rule)
         what = f"{rule.severity}, {rule.category}: {rule.title}" if rule else "not loaded"
+        if inner is not None:
+            what = (
+                f"group: {inner.title}; its finding, or its parts that fired alone"
+                f" ({', '.join(p.rule for p in inner.parts)})"
+            )
+        if part.ruleset:
+            what += f"; ruleset {part.ruleset}, when it applies"
         subject = f"; its subject is the {group.about} named by `{part.key}`" if part.key else ""
         parts.append(f'  - {part.rule} ({what}); listed as "{part.says}"{subject}')
     severities = [rules[p.rule].severity for p in group.parts if p.rule in rules]
@@ -327,6 +336,9 @@ def _groups_doc(ruleset: Ruleset) -> list[str]:
         "",
         "When at least two of a group's part rules fire about one subject, the audit reports one",
         "finding of the group with theirs as its `parts`; one part alone is reported as it is.",
+        "A group about the partnership gathers parts found on any of its subjects; a part from",
+        "another ruleset takes part when that ruleset applies; a part naming another group",
+        "gathers that group's finding, or its parts that fired alone (counted as one part).",
         "The part rules keep their ids: selecting one without its group reports it alone,",
         "naming the group selects or ignores its parts with it, and comparing audits matches a",
         "group's finding through its parts. Its severity is its worst part's, unless an",
@@ -336,7 +348,8 @@ def _groups_doc(ruleset: Ruleset) -> list[str]:
     for compiled in ruleset.groups:
         group = compiled.group
         parts = ", ".join(
-            f"{p.rule} ({p.says}{', subject from `' + p.key + '`' if p.key else ''})"
+            f"{p.rule} ({p.says}{', subject from `' + p.key + '`' if p.key else ''}"
+            f"{', ruleset ' + p.ruleset if p.ruleset else ''})"
             for p in group.parts
         )
         escalations = [

@@ -245,7 +245,7 @@ def test_a_group_in_a_rule_file_of_ones_own_forms_and_escalates() -> None:
 @pytest.mark.parametrize(
     ("part", "severity", "message"),
     [
-        ("OWN003", "high", "'OWN003' is not a rule of this file"),
+        ("OWN003", "high", "'OWN003' is not a rule or group of this file"),
         ("OWN002", "critical", "severity_basis 'purpose' makes a finding high"),
         ("OWN001", "high", "a rule is a part of a group once"),
     ],
