@@ -9,13 +9,14 @@ quietly. Anything else is a bug and surfaces as one.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import gc
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
@@ -31,6 +32,7 @@ __all__ = [
     "Stopped",
     "command",
     "config_options",
+    "configuration_named",
     "configured_auditor",
     "engine_option",
     "error",
@@ -235,6 +237,25 @@ def project_config(config: str | None, no_config: bool) -> ProjectConfig:
     return ProjectConfig() if path is None else load_config(path)
 
 
+@contextlib.contextmanager
+def configuration_named(
+    project: ProjectConfig, *, select: bool = True, ignore: bool = True
+) -> Iterator[None]:
+    """Within it, a setting of the project configuration that the library refuses (an
+    unknown rule id in ``severity``, threshold name, ``select`` or ``ignore`` key) is an
+    error naming the configuration file and the key. ``select``/``ignore``: whether the
+    configuration's lists are in use (the command line's win)."""
+    from partnership_rules import ConfigError, Problem, UsageError
+
+    try:
+        yield
+    except UsageError as refused:
+        key = project.key_named_in(str(refused), select=select, ignore=ignore)
+        if project.source is None or key is None:
+            raise
+        raise ConfigError(project.source, [Problem(str(refused), key)]) from None
+
+
 def configured_auditor(
     project: ProjectConfig,
     rulesets: Sequence[str],
@@ -252,16 +273,17 @@ def configured_auditor(
     from partnership_rules import Auditor
 
     names, files = split_rulesets(rulesets)
-    return Auditor(
-        names or None,
-        select=select or project.select,
-        ignore=ignore or project.ignore,
-        engine=engine,
-        thresholds=project.thresholds,
-        extra_rulesets=(*files, *project.rulesets),
-        severities=project.severity,
-        instruments=(*instruments, *project.instruments),
-    )
+    with configuration_named(project, select=not select, ignore=not ignore):
+        return Auditor(
+            names or None,
+            select=select or project.select,
+            ignore=ignore or project.ignore,
+            engine=engine,
+            thresholds=project.thresholds,
+            extra_rulesets=(*files, *project.rulesets),
+            severities=project.severity,
+            instruments=(*instruments, *project.instruments),
+        )
 
 
 def split_rulesets(items: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -24,6 +24,7 @@ from ._common import (
     ExitCode,
     command,
     config_options,
+    configuration_named,
     engine_option,
     error,
     fail,
@@ -213,6 +214,7 @@ def audit(
     totals = BatchSummary()
     show_progress = progress if progress is not None else (len(inputs) > 1 and sys.stderr.isatty())
     with contextlib.ExitStack() as stack:
+        stack.enter_context(configuration_named(project, select=not select, ignore=not ignore))
         if store is not None:
             stack.enter_context(store)
         advance = stack.enter_context(_progress_bar(len(inputs), show_progress))

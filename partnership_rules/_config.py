@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, ValidationError
 
 from ._errors import ConfigError, Problem
 from ._vocabulary import Severity
@@ -69,6 +69,25 @@ class ProjectConfig(BaseModel):
         description="Survey instrument files a record's survey may answer besides the shipped"
         " ones, relative to the configuration file.",
     )
+    _source: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str | None:
+        """The file this configuration was read from (None for one built in code)."""
+        return self._source
+
+    def key_named_in(self, message: str, *, select: bool = True, ignore: bool = True) -> str | None:
+        """The key of this configuration (``severity.CORE001``, ``thresholds.NAME``,
+        ``select``, ``ignore``) whose value ``message`` quotes, if any: what an
+        :class:`Auditor` refused among the settings it was given from here. ``select`` and
+        ``ignore``: whether this configuration's lists were used (the command line's win)."""
+        pairs = [
+            *((f"severity.{name}", name) for name in self.severity),
+            *((f"thresholds.{name}", name) for name in self.thresholds),
+            *((f"select.{i}", key) for i, key in enumerate(self.select) if select),
+            *((f"ignore.{i}", key) for i, key in enumerate(self.ignore) if ignore),
+        ]
+        return next((key for key, value in pairs if f"'{value}'" in message), None)
 
 
 def _has_table(pyproject: Path) -> bool:
@@ -125,4 +144,6 @@ def load_config(path: str | Path) -> ProjectConfig:
     base = Path(path).parent
     rulesets = [str(base / item) for item in config.rulesets]
     instruments = [str(base / item) for item in config.instruments]
-    return config.model_copy(update={"rulesets": rulesets, "instruments": instruments})
+    config = config.model_copy(update={"rulesets": rulesets, "instruments": instruments})
+    config._source = source
+    return config

@@ -628,3 +628,42 @@ def test_a_configuration_value_of_the_wrong_kind_is_refused(
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"partnership-rules: {path}: {problem}: ")
+
+
+@pytest.mark.parametrize(
+    ("setting", "key", "command"),
+    [
+        ('severity = { NOPE001 = "low" }', "severity.NOPE001", "audit"),
+        ("thresholds = { min_purpose_wordz = 8 }", "thresholds.min_purpose_wordz", "audit"),
+        ('select = ["CORE001", "NOPE001"]', "select.1", "audit"),
+        ('ignore = ["NOPE001"]', "ignore.0", "audit"),
+        ('severity = { NOPE001 = "low" }', "severity.NOPE001", "explain"),
+        ("thresholds = { min_purpose_wordz = 8 }", "thresholds.min_purpose_wordz", "rules"),
+    ],
+)
+def test_a_configuration_naming_what_no_ruleset_has_names_the_file_and_key(
+    tmp_path: Path, setting: str, key: str, command: str
+) -> None:
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text(setting + "\n", encoding="utf-8")
+    args = {
+        "audit": ["audit", str(HOSTILE / "utf8-bom.yaml")],
+        "explain": ["explain", "CORE001"],
+        "rules": ["rules"],
+    }[command]
+    result = CliRunner().invoke(cli, [*args, "--config", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"partnership-rules: {path}: {key}: ")
+    assert "Traceback" not in result.output
+
+
+def test_the_command_lines_select_is_not_blamed_on_the_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "partnership-rules.toml"
+    path.write_text('select = ["NOPE001"]\n', encoding="utf-8")
+    record = str(HOSTILE / "utf8-bom.yaml")
+    result = CliRunner().invoke(
+        cli, ["audit", record, "--config", str(path), "--select", "NOPE002"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == "partnership-rules: 'NOPE002' names no rule, category or ruleset\n"
