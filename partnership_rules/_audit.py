@@ -26,7 +26,7 @@ from ._contradictions import CROSS_CHECKED, with_contradictions
 from ._errors import RecordError, UsageError
 from ._findings import ReportBudget, findings_from_matches
 from ._graph import build_graph, node_key
-from ._grouping import group_findings
+from ._grouping import group_findings, group_levels
 from ._indicative import indicative_levels
 from ._instruments import Instruments, check_survey, load_instruments
 from ._loader import load_record, record_from_data
@@ -235,14 +235,19 @@ class Auditor:
         # Accepted risks step aside: a rule's own findings before grouping, then groups'.
         singles = apply_waivers(findings, record.waivers, when, self._aliases)
         # One finding per cause, once contradictions and levels have read every rule's own.
+        # A group that names another among its parts forms after it (a level later), so
+        # that a waiver of the inner group's finding takes it out first.
         groups = [g for g in self._groups if g.ruleset in rulesets]
-        findings = group_findings(
-            singles.findings, groups, {f["subject"]: f for f in facts}, budget
-        )
-        grouped = apply_waivers(findings, record.waivers, when, self._aliases)
+        facts_by_subject = {f["subject"]: f for f in facts}
+        outcomes = [singles]
+        for level in group_levels(groups):
+            findings = group_findings(
+                outcomes[-1].findings, level, facts_by_subject, budget, known=groups
+            )
+            outcomes.append(apply_waivers(findings, record.waivers, when, self._aliases))
         # Waiver rules run once each waiver knows what it matched; their findings stand.
-        findings = grouped.findings
-        findings += self._check(with_matches(waivers, singles, grouped), rulesets, budget)
+        findings = list(outcomes[-1].findings)
+        findings += self._check(with_matches(waivers, *outcomes), rulesets, budget)
         findings.sort(key=Finding.sort_key)
         leads = [node_key("partner", p.id) for p in record.partners if p.lead]
         return Report.build(
@@ -264,7 +269,7 @@ class Auditor:
             partners=partner_table(record, graph, facts, findings),
             network=partnership_network(graph, findings, leads, relationship_edges(graph)),
             disagreements=disagreements(record, facts, self._instruments, self._thresholds),
-            waived=singles.waived + grouped.waived,
+            waived=[waived for outcome in outcomes for waived in outcome.waived],
         )
 
     def categories_checked(self, rulesets: Collection[str]) -> frozenset[str]:

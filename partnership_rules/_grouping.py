@@ -26,9 +26,24 @@ from ._subjects import display_name
 from ._templates import render_bounded
 from ._vocabulary import SEVERITIES
 
-__all__ = ["group_findings"]
+__all__ = ["group_findings", "group_levels"]
 
 Fact = Mapping[str, Any]
+
+
+def group_levels(groups: Iterable[CompiledGroup]) -> list[list[CompiledGroup]]:
+    """``groups`` in the order they form, by level: first those that name no group among
+    their parts, then those naming only groups of the levels before, and so on (the audit
+    applies waivers after each level, so that a waived inner group leaves the outer one)."""
+    by_id = {group.id: group for group in groups}
+    depth: dict[str, int] = {}
+    for group in _inner_groups_first(by_id):
+        inner = [depth.get(p.rule, 0) + 1 for p in group.group.parts if p.rule in by_id]
+        depth[group.id] = max(inner, default=0)
+    levels: list[list[CompiledGroup]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for group in by_id.values():
+        levels[depth[group.id]].append(group)
+    return levels
 
 
 def group_findings(
@@ -36,17 +51,21 @@ def group_findings(
     groups: Iterable[CompiledGroup],
     facts_by_subject: Mapping[str, Fact],
     budget: ReportBudget | None = None,
+    *,
+    known: Iterable[CompiledGroup] = (),
 ) -> list[Finding]:
     """``findings`` with those of each group's parts about one subject replaced by the
     group's finding, sorted. A group's message and remedy are bounded like any finding's
-    (cuts counted in ``budget``, when given)."""
+    (cuts counted in ``budget``, when given). ``known`` adds groups that do not form here
+    but that a group among ``groups`` names as a part (formed at an earlier level)."""
     budget = budget if budget is not None else ReportBudget()
-    by_id = {group.id: group for group in groups}
+    to_form = {group.id: group for group in groups}
+    by_id = {**{group.id: group for group in known}, **to_form}
     partnership = next(
         (f for f in facts_by_subject.values() if f.get("type") == "partnership"), None
     )
     remaining = list(findings)
-    for group in _inner_groups_first(by_id):
+    for group in _inner_groups_first(to_form):
         gathered: dict[str, list[Finding]] = {}
         for finding in remaining:
             place = _place(group, finding, by_id)

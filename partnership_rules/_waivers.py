@@ -5,8 +5,9 @@ A waiver matches a finding when its ``rule`` is the finding's rule id or one of 
 aliases (a group's id or alias for a group's finding) and its ``subject`` is the finding's
 subject, exactly: there is no wildcard, so a waiver never hides a finding nobody has seen. A
 waiver that expired before the audit date (``as_of``) matches nothing: its finding is reported
-again. The audit applies the waivers twice: to each rule's own findings before they are
-grouped (a waived part no longer counts toward its group), then to the groups' findings.
+again. The audit applies the waivers to each rule's own findings before they are grouped (a
+waived part no longer counts toward its group), then to the groups' findings after each level
+of groups (a waived group among another's parts no longer counts toward that one).
 Findings about waivers themselves (an expired waiver, a waiver that matches nothing) are
 made after this stage and cannot be waived.
 

@@ -323,3 +323,34 @@ def test_a_part_of_another_file_names_its_ruleset() -> None:
     with pytest.raises(RulesetError) as caught:
         load_ruleset("own.yaml", text=text)
     assert "'CORE049' is not a rule or group of this file" in str(caught.value)
+
+
+def test_a_waived_inner_group_leaves_the_outer_group_cleanly() -> None:
+    # Learners and residents sit on no body (CLD001, CORE050 each) and the forum's feedback
+    # was not acted on: CORE102 forms on the forum and is gathered into CLD100.
+    variant: dict[str, Any] = {
+        "remove": NO_LEARNER_VOICE["remove"][:4],
+        "set": {"feedback[0].acted_on": False},
+    }
+    record = apply(base_record("healthy-community-learning"), variant)
+    finding = _one(AUDITOR.audit(record).findings, "CLD100")
+    (inner,) = [p for p in finding.parts if p.rule == "CORE102"]
+    assert [p.rule for p in inner.parts] == ["CORE050", "CORE065"]
+    assert "not heard: on no governance body" in finding.message
+    waiver = {
+        "rule": "CORE102",
+        "subject": "stakeholder:learner-forum",
+        "justification": "The forum is being re-formed this term",
+        "expires": "2099-01-01",
+        "approved_by": "Board",
+    }
+    report = AUDITOR.audit(apply(record, {"append": {"waivers": waiver}}))
+    finding = _one(report.findings, "CLD100")
+    assert _units(finding.parts) == [
+        ("CLD001", "partnership:community-learning-healthy"),
+        ("CORE050", "stakeholder:residents"),
+    ]
+    assert [(w.finding.rule, w.finding.subject) for w in report.waived] == [
+        ("CORE102", "stakeholder:learner-forum")
+    ]
+    assert "CORE111" not in [f.rule for f in report.findings]
