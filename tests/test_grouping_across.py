@@ -354,3 +354,28 @@ def test_a_waived_inner_group_leaves_the_outer_group_cleanly() -> None:
         ("CORE102", "stakeholder:learner-forum")
     ]
     assert "CORE111" not in [f.rule for f in report.findings]
+
+
+def test_a_partner_without_a_part_is_one_finding_across_rule_files() -> None:
+    # An employer on the steering group with no action, objective or metric: CORE071 (core)
+    # and EDU002 (education-training) about one partner.
+    airline = {
+        "id": "airline",
+        "name": "Dales Air",
+        "kind": "employer",
+        "senior_sponsor": "Chief Pilot",
+        "signed_agreement": True,
+        "contributions": [{"kind": "expertise", "amount": 10, "unit": "hours"}],
+        "benefits": ["recruits"],
+    }
+    variant = {"append": {"partners": airline, "governance.bodies[0].members": "airline"}}
+    findings = _audit("healthy-education-training", variant)
+    finding = _one(findings, "CORE107")
+    assert finding.subject == "partner:airline"
+    assert [p.rule for p in finding.parts] == ["CORE071", "EDU002"]
+    assert finding.message.startswith("Partner 'Dales Air' (airline) has no part")
+    # Without the education-training ruleset its part takes no part: CORE071 alone.
+    alone = _audit("healthy-education-training", variant, Auditor(["core"], engine="python"))
+    assert "CORE071" in [f.rule for f in alone if f.subject == "partner:airline"]
+    assert "CORE107" not in [f.rule for f in alone]
+    assert not [f for f in _audit("healthy-education-training", {}) if f.rule == "CORE107"]
