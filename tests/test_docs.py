@@ -47,3 +47,13 @@ def test_every_source_has_a_title_author_date_and_place() -> None:
         assert source.title and source.short_title and source.author and source.year
         assert source.where or source.url
         assert f"### {source.title}" in (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_record_shape_names_every_section() -> None:
+    from partnership_rules import Record
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nformat: partnership-record/1\n") + len("```yaml\n")
+    shape = readme[start : readme.index("```", start)]
+    sections = {line.split(":", 1)[0] for line in shape.splitlines() if line[:1].isalpha()}
+    assert sections == {field.alias or name for name, field in Record.model_fields.items()}
