@@ -386,7 +386,18 @@ class PartnershipNetwork(_Frozen):
 
 
 class Report(_Extended):
-    """The audit of one record."""
+    """The audit of one record.
+
+    ``findings`` (sorted: severity, rule, subject) and ``summary`` (findings per severity)
+    say what is wrong; ``waived`` holds the findings the record's waivers accept for now,
+    each with its waiver (:class:`WaivedFinding`). ``profile`` is the health profile,
+    ``action_plan`` one :class:`ActionItem` per finding, ``partners`` one
+    :class:`PartnerRow` per partner (with trust and value where partners rated each other),
+    ``network`` the partnership as the HTML report draws it (relationship edges carry trust
+    and value) and ``disagreements`` the pairs and survey statements partners disagree on
+    (None for a record with no ``relationships`` or ``survey``). ``progress`` compares with
+    a baseline report when one was given; ``to_dict()`` is the JSON report.
+    """
 
     _additions = ("disagreements", "waived")
 
