@@ -238,10 +238,25 @@ def describe_group(
             f" partnership {_BASIS[escalation.severity_basis]} ({escalation.severity_basis})."
         )
     sources: list[str] = []
-    for part in group.parts:
-        for ref in rules[part.rule].references if part.rule in rules else []:
+    # A group among the parts cites what its own parts cite.
+    cited = [
+        rule_id
+        for part in group.parts
+        for rule_id in (
+            [p.rule for p in inner_groups[part.rule].parts]
+            if part.rule in inner_groups
+            else [part.rule]
+        )
+    ]
+    for rule_id in cited:
+        for ref in rules[rule_id].references if rule_id in rules else []:
             if str(ref) not in sources:
                 sources.append(str(ref))
+    where = (
+        " partnership (found on it or on any of its subjects: stakeholders, partners, bodies)"
+        if group.about == "partnership"
+        else f" {group.about}"
+    )
     lines = [
         f"{group.id} {group.name}: {group.title}",
         f"Group (one finding per cause) · Category: {group.category} · Ruleset: {ruleset}"
@@ -249,7 +264,7 @@ def describe_group(
         "",
         "What it gathers",
         f"  When at least {group.min_parts} of its part rules fire about the same"
-        f" {group.about}, the audit reports one finding of this group that lists theirs as"
+        f"{where}, the audit reports one finding of this group that lists theirs as"
         " its parts; a part that fires alone is reported as it is. The part rules keep their"
         " ids, so selecting, ignoring and baselines work on them as before.",
         "",

@@ -379,3 +379,21 @@ def test_a_partner_without_a_part_is_one_finding_across_rule_files() -> None:
     assert "CORE071" in [f.rule for f in alone if f.subject == "partner:airline"]
     assert "CORE107" not in [f.rule for f in alone]
     assert not [f for f in _audit("healthy-education-training", {}) if f.rule == "CORE107"]
+
+
+@pytest.mark.parametrize("path", _RECORDS, ids=lambda p: p.stem)
+def test_no_group_about_the_partnership_is_left_split_in_any_record(path: Path) -> None:
+    # Every finding about the record belongs to its partnership: whatever the parts of one
+    # partnership group that stay apart must be fewer than the group needs to form.
+    report = AUDITOR.audit(path)
+    by_id = {group.id: group for group in AUDITOR.groups}
+    for group in AUDITOR.groups:
+        if group.group.about != "partnership" or group.ruleset not in report.rulesets:
+            continue
+        counted = set()
+        for finding in report.findings:
+            for part in group.group.parts:
+                inner = by_id.get(part.rule)
+                if part.rule == finding.rule or (inner and inner.part(finding.rule)):
+                    counted.add(part.rule)
+        assert len(counted) < group.group.min_parts, (group.id, sorted(counted))
