@@ -73,7 +73,8 @@ def rules_check(paths: Sequence[str], config: str | None, no_config: bool) -> in
     """Validate rule files (or directories of them): every problem, with file, line, rule id
     and field; exit 2 on any. Each file is also loaded beside what an audit would run it
     with: the shipped rulesets, those installed packages publish, and the project
-    configuration's rulesets; an id or name that clashes with theirs is a problem."""
+    configuration's rulesets; an id or name that clashes with theirs is a problem. A file
+    that declares a shipped ruleset's name is checked in that ruleset's place."""
     from partnership_rules import (
         RulesetError,
         expand_rule_paths,
@@ -93,8 +94,11 @@ def rules_check(paths: Sequence[str], config: str | None, no_config: bool) -> in
         others = [other for other in beside if not _same_file(other, path)]
         try:
             ruleset = load_ruleset(path)
-            # A rule that clashes with one an audit runs beside it cannot run.
-            load_rulesets([*shipped_ruleset_names(), *others, path])
+            # A rule that clashes with one an audit runs beside it cannot run. A file that
+            # declares a shipped ruleset's name is a new version of it (the checkout's own
+            # rulesets/, or an edited copy): it is checked in that ruleset's place.
+            shipped = [name for name in shipped_ruleset_names() if name != ruleset.name]
+            load_rulesets([*shipped, *others, path])
         except RulesetError as refused:
             error(refused.describe())
             problems += len(refused.problems)

@@ -81,6 +81,18 @@ def test_rules_check_names_both_files_of_a_clash_with_a_shipped_rule(tmp_path: P
     ) in result.stderr
 
 
+def test_rules_check_checks_a_shipped_ruleset_in_its_own_place(tmp_path: Path) -> None:
+    # The checkout's own rule files, and an edited copy of one, are new versions of a shipped
+    # ruleset, not a second copy beside it.
+    shipped = run("rules", "check", str(ROOT / "rulesets"))
+    assert shipped.exit_code == 0, shipped.stderr
+    assert shipped.stderr == ""
+    copy = tmp_path / "nvq.yaml"
+    copy.write_text((ROOT / "rulesets" / "nvq.yaml").read_text(encoding="utf-8"), "utf-8")
+    edited = run("rules", "check", str(copy))
+    assert edited.exit_code == 0, edited.stderr
+
+
 def test_ruleset_file_adds_rules_to_the_default_selection(rule_file: Path) -> None:
     report = Auditor(extra_rulesets=[rule_file], engine="python").audit(RECORD)
     assert "my-checks" in report.rulesets and "core" in report.rulesets
