@@ -832,6 +832,15 @@ def check_references(record: Record) -> list[Problem]:
             seen.setdefault(response.respondent, i)
     waived: dict[tuple[str, str], int] = {}
     for i, waiver in enumerate(record.waivers):
+        if waiver.subject.startswith("waiver:"):
+            # An expired or unmatched waiver must be dealt with, not accepted in its turn.
+            problems.append(
+                Problem(
+                    "a finding about a waiver cannot be waived: renew, correct or remove"
+                    " the waiver it names",
+                    f"waivers[{i}].subject",
+                )
+            )
         first = waived.setdefault((waiver.rule, waiver.subject), i)
         if first != i:
             problems.append(

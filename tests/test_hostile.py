@@ -99,6 +99,10 @@ EXPECTED = {
     "truncated.json": ":2: invalid JSON: Unterminated string starting at (column 27)",
     "unknown-reference.yaml": ":8: actions[0].responsible[1]: unknown id 'ghostco'",
     "utf-16.yaml": ":1: UTF-16 text: save the file as UTF-8",
+    "waiver-of-a-waiver-finding.yaml": (
+        ":6: waivers[0].subject: a finding about a waiver cannot be waived: renew, correct or"
+        " remove the waiver it names"
+    ),
     "waiver-rule-lower-case.yaml": (
         ":5: waivers[0].rule: 'core001' is not a rule id (capital letters and digits ending in"
         " three digits, such as CORE059)"
