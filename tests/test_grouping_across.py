@@ -397,3 +397,10 @@ def test_no_group_about_the_partnership_is_left_split_in_any_record(path: Path) 
                 if part.rule == finding.rule or (inner and inner.part(finding.rule)):
                     counted.add(part.rule)
         assert len(counted) < group.group.min_parts, (group.id, sorted(counted))
+
+
+def test_a_group_finding_is_one_action_plan_row() -> None:
+    report = AUDITOR.audit(apply(base_record("healthy-community-learning"), NO_LEARNER_VOICE))
+    rows = [row for row in report.action_plan if row.rule == "CLD100"]
+    assert len(rows) == 1
+    assert not [row for row in report.action_plan if row.rule in ("CLD001", "CLD002", "CORE050")]
