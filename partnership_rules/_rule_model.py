@@ -343,10 +343,6 @@ class CompiledGroup:
         """The part for ``rule_id``, or None if that rule is not a part of this group."""
         return next((p for p in self.group.parts if p.rule == rule_id), None)
 
-    def part_of(self, ruleset: str) -> bool:
-        """Whether this group's part rules include some of ``ruleset`` (its own or named)."""
-        return any((p.ruleset or self.ruleset) == ruleset for p in self.group.parts)
-
 
 # A rule file holds at most this many rules.
 MAX_RULES_PER_FILE = 1000
