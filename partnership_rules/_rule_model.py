@@ -114,6 +114,16 @@ class RuleExamples(_Strict):
     fire: list[_ExampleCase] = Field(default_factory=list, max_length=50)
     quiet: list[_ExampleCase] = Field(default_factory=list, max_length=50)
 
+    @model_validator(mode="after")
+    def _quiet_cases_pin_no_subjects(self) -> RuleExamples:
+        # A quiet case fires on nothing: subjects there would be silently ignored.
+        for i, case in enumerate(self.quiet):
+            if "subjects" in case:
+                raise ValueError(
+                    f"quiet[{i}].subjects: only a fire case names the subjects it fires on"
+                )
+        return self
+
 
 # A join names a fact field on each side; at most this many pairs must all be equal.
 MAX_JOIN_FIELDS = 4

@@ -671,3 +671,22 @@ def test_the_command_lines_select_is_not_blamed_on_the_configuration(tmp_path: P
     )
     assert result.exit_code == 2
     assert result.stderr == "partnership-rules: 'NOPE002' names no rule, category or ruleset\n"
+
+
+def test_a_quiet_example_naming_subjects_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "ruleset: mine\ntitle: Mine\nrules:\n  - id: MIN001\n    name: min-open-action\n"
+        "    title: Open action\n    severity: low\n    category: delivery\n"
+        "    applies_to: action\n    when: {field: status, not_equals: done}\n"
+        '    message: "Action {id}."\n    rationale: R.\n    remedy: Do.\n'
+        "    references: [{source: qca-partnership-guide}]\n"
+        "    examples: {base: healthy, quiet: [{subjects: ['action:a-plan']}]}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["rules", "check", str(path), "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"partnership-rules: {path}:15: rules[0] (MIN001).examples: Value error, quiet[0].subjects:"
+        " only a fire case names the subjects it fires on"
+    )
