@@ -935,7 +935,8 @@ def _validation_problems(error: ValidationError, lines: Mapping[PathKey, int]) -
             "from" if p == "from_" else p
             for p in item["loc"]
             if isinstance(p, int)
-            or not (str(p).startswith(("function-", "literal[")) or p in _UNION_MEMBERS)
+            # "[key]": the error is about the mapping key the path already ends with.
+            or not (str(p).startswith(("function-", "literal[")) or p in (*_UNION_MEMBERS, "[key]"))
         )
         if any(p in _UNION_MEMBERS for p in item["loc"] if isinstance(p, str)):
             if loc not in unions:

@@ -98,6 +98,10 @@ EXPECTED = {
     "top-level-array.json": ": expected a mapping (a partnership record), found a list",
     "truncated.json": ":2: invalid JSON: Unterminated string starting at (column 27)",
     "unknown-reference.yaml": ":8: actions[0].responsible[1]: unknown id 'ghostco'",
+    "survey-item-id-upper-case.yaml": (
+        ":9: survey.responses[0].answers.Env-History: 'Env-History' is not an item id"
+        " (lower-case letters, digits and '-', at most 100)"
+    ),
     "utf-16.yaml": ":1: UTF-16 text: save the file as UTF-8",
     "waiver-of-a-waiver-finding.yaml": (
         ":6: waivers[0].subject: a finding about a waiver cannot be waived: renew, correct or"
