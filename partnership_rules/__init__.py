@@ -51,6 +51,7 @@ if _typing.TYPE_CHECKING:
     )
     from ._graph import build_graph
     from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
+    from ._instruments import Instrument, Instruments, load_instruments, shipped_instruments
     from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
     from ._network_view import partnership_network
     from ._output import TextSink, open_output
@@ -64,11 +65,14 @@ if _typing.TYPE_CHECKING:
         ActionItem,
         AuditError,
         ContributionShare,
+        Disagreements,
         ErrorReport,
         Finding,
         HealthProfile,
+        ItemDisagreement,
         NetworkEdge,
         NetworkNode,
+        PairDisagreement,
         PartnerRow,
         PartnershipNetwork,
         Report,
@@ -137,6 +141,7 @@ __all__ = [
     "ConfigError",
     "ContributionShare",
     "DataLimits",
+    "Disagreements",
     "ErrorReport",
     "ExampleFailure",
     "Finding",
@@ -145,9 +150,13 @@ __all__ = [
     "HistoryEntry",
     "HistoryError",
     "HistoryStore",
+    "Instrument",
+    "Instruments",
+    "ItemDisagreement",
     "NetworkEdge",
     "NetworkNode",
     "OutputError",
+    "PairDisagreement",
     "ParsedData",
     "PartnerRow",
     "PartnershipNetwork",
@@ -191,6 +200,7 @@ __all__ = [
     "find_rule",
     "health_profile",
     "load_history",
+    "load_instruments",
     "load_record",
     "load_report",
     "expand_rule_paths",
@@ -201,6 +211,7 @@ __all__ = [
     "load_rulesets",
     "merge_fragment",
     "open_output",
+    "shipped_instruments",
     "shipped_ruleset_names",
     "parse_date",
     "partner_table",
