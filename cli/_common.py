@@ -187,7 +187,7 @@ def format_option(
 def output_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """``--output FILE`` / ``-o FILE``, as ``output`` (``-`` is standard output)."""
     return click.option(
-        "--output", "-o", metavar="FILE", type=click.Path(dir_okay=False, path_type=str), help=help
+        "--output", "-o", metavar="FILE", type=click.Path(path_type=str), help=help
     )
 
 
@@ -220,7 +220,7 @@ def config_options(function: Callable[P, R]) -> Callable[P, R]:
     )(function)
     return click.option(
         "--config",
-        type=click.Path(dir_okay=False, path_type=str),
+        type=click.Path(path_type=str),
         metavar="FILE",
         help="Project configuration (default: the nearest partnership-rules.toml, or"
         " pyproject.toml with [tool.partnership-rules], from the current directory up).",

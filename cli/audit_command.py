@@ -114,26 +114,26 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     "--instrument",
     "instruments",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="PATH",
     help="A survey instrument file of your own (YAML or JSON) that a record's survey may"
     " answer besides the shipped ones; repeatable. Added to the configuration's instruments.",
 )
 @click.option(
     "--baseline",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="REPORT.json",
     help="An earlier JSON report: show which findings are resolved, new and remaining.",
 )
 @click.option(
     "--save",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="DB",
     help="Also store each audit in this SQLite history file (created if missing).",
 )
 @click.option(
     "--history",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="DB",
     help="Show each partnership's health over the audits saved in this history file, ending"
     " with this audit (text and Markdown: a summary; HTML: a chart). May be the --save file.",

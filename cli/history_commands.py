@@ -29,8 +29,8 @@ __all__ = ["diff", "history"]
 
 
 @click.command()
-@click.argument("old", type=click.Path(dir_okay=False, path_type=str))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", type=click.Path(path_type=str))
 @format_option(PROGRESS_FORMATS)
 @ruleset_option(
     "Audit records with this ruleset (a shipped name or a rule file); repeatable. "
@@ -46,7 +46,7 @@ __all__ = ["diff", "history"]
     "--instrument",
     "instruments",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="PATH",
     help="A survey instrument file of your own that a record's survey may answer besides"
     " the shipped ones and the configuration's; repeatable.",
@@ -88,7 +88,7 @@ def diff(
 @click.option(
     "--db",
     required=True,
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),
     metavar="DB",
     help="The SQLite file that 'audit --save DB' writes.",
 )

@@ -694,3 +694,29 @@ def test_a_quiet_example_naming_subjects_is_refused(tmp_path: Path) -> None:
         f"partnership-rules: {path}:15: rules[0] (MIN001).examples: Value error, quiet[0].subjects:"
         " only a fire case names the subjects it fires on"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "RECORD", "--no-config", "--instrument", "DIR"],
+        ["audit", "RECORD", "--config", "DIR"],
+        ["audit", "RECORD", "--no-config", "--history", "DIR"],
+        ["audit", "RECORD", "--no-config", "--save", "DIR"],
+        ["audit", "RECORD", "--no-config", "--baseline", "DIR"],
+        ["audit", "RECORD", "--no-config", "-o", "DIR"],
+        ["diff", "DIR", "RECORD", "--no-config"],
+        ["history", "p", "--db", "DIR"],
+        ["explain", "CORE001", "--config", "DIR"],
+    ],
+)
+def test_a_directory_given_for_a_file_is_one_line_naming_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    record = str(HOSTILE / "utf8-bom.yaml")
+    given = [{"RECORD": record, "DIR": str(tmp_path)}.get(a, a) for a in args]
+    result = CliRunner().invoke(cli, given)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"partnership-rules: {tmp_path}: ")
+    assert "directory" in line
