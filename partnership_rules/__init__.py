@@ -50,7 +50,16 @@ if _typing.TYPE_CHECKING:
         UsageError,
     )
     from ._graph import build_graph
-    from ._history import History, HistoryEntry, HistoryStore, StoredPartnership, load_history
+    from ._history import (
+        History,
+        HistoryEntry,
+        HistoryStore,
+        StoredPartnership,
+        Trend,
+        TrendEntry,
+        load_history,
+        load_trend,
+    )
     from ._instruments import Instrument, Instruments, load_instruments, shipped_instruments
     from ._loader import DataLimits, ParsedData, load_record, read_data_file, record_from_data
     from ._network_view import partnership_network
@@ -176,6 +185,8 @@ __all__ = [
     "ScoreCause",
     "ScoreChange",
     "StoredPartnership",
+    "Trend",
+    "TrendEntry",
     "TextSink",
     "UsageError",
     "__version__",
@@ -200,6 +211,7 @@ __all__ = [
     "find_rule",
     "health_profile",
     "load_history",
+    "load_trend",
     "load_instruments",
     "load_record",
     "load_report",

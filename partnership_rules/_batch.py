@@ -23,7 +23,7 @@ from ._errors import PartnershipRulesError, Problem, RecordError, UsageError
 
 if TYPE_CHECKING:
     from ._audit import Auditor
-    from ._history import History
+    from ._history import Trend
     from ._report import ErrorReport, Report
 
 __all__ = [
@@ -317,15 +317,16 @@ def _with_progress(
         )
 
 
-def _history_of(result: Report | ErrorReport, options: BatchOptions) -> History | None:
-    """The saved audits of the report's partnership, if the history database holds any."""
-    from ._history import load_history
+def _history_of(result: Report | ErrorReport, options: BatchOptions) -> Trend | None:
+    """The health trend of the report's partnership, if the history database holds audits
+    of it."""
+    from ._history import load_trend
     from ._report import Report
 
     if options.history is None or not isinstance(result, Report):
         return None
     try:
-        return load_history(options.history, result.partnership.id)
+        return load_trend(options.history, result.partnership.id)
     except UsageError:  # no audit of this partnership saved yet: nothing to draw
         return None
 

@@ -24,7 +24,7 @@ from .render import FORMATS
 
 if TYPE_CHECKING:  # each format's module is imported when that format is used
     from ._batch import BatchItem
-    from ._history import History
+    from ._history import History, Trend
     from ._output import TextSink
     from ._report import ErrorReport, Report
     from .render.as_sarif import SarifPart
@@ -41,7 +41,7 @@ def render_piece(
     *,
     color: bool = False,
     width: int = 100,
-    history: History | None = None,
+    history: History | Trend | None = None,
 ) -> Any:
     """``result`` rendered as its part of a batch in format ``fmt`` (picklable); with the
     ``history`` of its partnership as :func:`partnership_rules.render` shows it."""

@@ -7,11 +7,12 @@ rather than written into. The database runs in WAL mode with a busy timeout, and
 is one ``BEGIN IMMEDIATE`` transaction, so several processes can save at once: each waits
 its turn instead of failing.
 
-Tables (schema 2)::
+Tables (schema 3)::
 
     partnerships  id, name (the name of the latest audit saved)
     audits        id, partnership_id, as_of, saved_at, source, engine, rulesets (JSON),
                   summary (JSON: count per severity), score (null until reports carry one),
+                  band (the score's health band), accepted (how many waived findings),
                   report (the JSON report, as ``audit --format json`` writes it)
     findings      audit_id, rule, subject, severity, category, title, message (one row per
                   rule firing on a subject: a group's finding is stored as its parts)
@@ -45,7 +46,10 @@ __all__ = [
     "HistoryEntry",
     "HistoryStore",
     "StoredPartnership",
+    "Trend",
+    "TrendEntry",
     "load_history",
+    "load_trend",
 ]
 
 # Written into the file header (PRAGMA application_id): "PRhs" in ASCII.
@@ -111,9 +115,28 @@ def _schema_2(db: sqlite3.Connection) -> None:
         _insert_findings(db, audit_id, findings)
 
 
+def _schema_3(db: sqlite3.Connection) -> None:
+    # What the health trend draws, beside the score and summary already stored, so that
+    # drawing it reads a few columns instead of parsing every stored report. Filled in for
+    # the audits a file already holds from their stored reports (SQLite's JSON functions: no
+    # report is parsed in Python); a report that is not JSON is left for load_history to name.
+    _run_script(
+        db,
+        """
+        ALTER TABLE audits ADD COLUMN band TEXT;
+        ALTER TABLE audits ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;
+        UPDATE audits SET
+            score = coalesce(score, json_extract(report, '$.profile.overall.score')),
+            band = json_extract(report, '$.profile.overall.band'),
+            accepted = coalesce(json_array_length(report, '$.waived'), 0)
+        WHERE json_valid(report)
+        """,
+    )
+
+
 # The ordered upgrade steps: step i brings a file from schema i to schema i + 1. Append new
 # steps; never change one that has shipped, since files written by it exist.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_1, _schema_2, _schema_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -179,6 +202,35 @@ class History(_Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (dates and times as ISO text)."""
+        return self.model_dump(mode="json")
+
+
+class TrendEntry(_Frozen):
+    """One stored audit as the health trend draws it: its date, health score and band,
+    findings per severity and accepted risks (waived findings). Read from summary columns,
+    without the stored report."""
+
+    audit_id: int
+    as_of: dt.date
+    score: int | None
+    """The overall health score (None for an audit saved without a health profile)."""
+    band: str | None = None
+    summary: dict[str, int]
+    accepted: int = 0
+    """How many findings the record's waivers accepted (not in ``summary``)."""
+
+
+class Trend(_Frozen):
+    """The health of one partnership over its stored audits, oldest first (by ``as_of``,
+    then saving order): what ``render(..., history=)`` draws. A light read of
+    :class:`History` without the findings each audit opened and closed."""
+
+    partnership: PartnershipRef
+    database: str
+    entries: list[TrendEntry]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (dates as ISO text)."""
         return self.model_dump(mode="json")
 
 
@@ -322,7 +374,7 @@ class HistoryStore:
         )
         cursor = self._db.execute(
             "INSERT INTO audits (partnership_id, as_of, saved_at, source, engine, rulesets,"
-            " summary, score, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " summary, score, band, accepted, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 report.partnership.id,
                 report.as_of.isoformat(),
@@ -332,6 +384,8 @@ class HistoryStore:
                 json.dumps(report.rulesets),
                 json.dumps(report.summary),
                 report_score(report),
+                report.profile.overall.band if report.profile is not None else None,
+                len(report.waived),
                 json.dumps(report.to_dict(), ensure_ascii=False),
             ),
         )
@@ -366,11 +420,7 @@ class HistoryStore:
                 (partnership_id,),
             ).fetchall()
         if not rows:
-            held = ", ".join(f"'{p.id}'" for p in self.partnerships()) or "none"
-            raise UsageError(
-                f"{self.path}: holds no audits of partnership '{partnership_id}'"
-                f" (partnerships held: {held})"
-            )
+            raise self._unknown(partnership_id)
         out = []
         for audit_id, saved_at, text in rows:
             try:
@@ -389,6 +439,50 @@ class HistoryStore:
                     f"{self.path}: audit {audit_id}: saved_at {saved_at!r} is not a date and time"
                 ) from None
         return out
+
+    def _unknown(self, partnership_id: str) -> UsageError:
+        held = ", ".join(f"'{p.id}'" for p in self.partnerships()) or "none"
+        return UsageError(
+            f"{self.path}: holds no audits of partnership '{partnership_id}'"
+            f" (partnerships held: {held})"
+        )
+
+    def trend(self, partnership_id: str) -> Trend:
+        """The health of one partnership over its stored audits, from their summary columns
+        (no stored report is read). Raises :class:`UsageError` for an unknown partnership."""
+        with self._errors("cannot read the history database"), self._read():
+            name = self._db.execute(
+                "SELECT name FROM partnerships WHERE id = ?", (partnership_id,)
+            ).fetchone()
+            rows = self._db.execute(
+                "SELECT id, as_of, score, band, summary, accepted FROM audits"
+                " WHERE partnership_id = ? ORDER BY as_of, id",
+                (partnership_id,),
+            ).fetchall()
+        if not rows or name is None:
+            raise self._unknown(partnership_id)
+        entries = []
+        for audit_id, as_of, score, band, summary, accepted in rows:
+            try:
+                entries.append(
+                    TrendEntry(
+                        audit_id=audit_id,
+                        as_of=as_of,
+                        score=score,
+                        band=band,
+                        summary=json.loads(summary),
+                        accepted=accepted,
+                    )
+                )
+            except (ValidationError, ValueError):
+                raise HistoryError(
+                    f"{self.path}: audit {audit_id}: the stored summary is unreadable"
+                ) from None
+        return Trend(
+            partnership=PartnershipRef(id=partnership_id, name=name[0]),
+            database=self.path,
+            entries=entries,
+        )
 
     def history(self, partnership_id: str) -> History:
         """The audits of one partnership over time, each with the findings it opened and
@@ -443,7 +537,16 @@ class HistoryStore:
 
 
 def load_history(path: str | os.PathLike[str], partnership_id: str) -> History:
-    """The history of one partnership from an existing database file (the series the HTML
-    report's trend draws). Raises :class:`HistoryError` or :class:`UsageError`."""
+    """The history of one partnership from an existing database file: every audit with the
+    findings it opened and closed (what ``history ID`` shows). Raises :class:`HistoryError`
+    or :class:`UsageError`."""
     with HistoryStore(path, create=False) as store:
         return store.history(partnership_id)
+
+
+def load_trend(path: str | os.PathLike[str], partnership_id: str) -> Trend:
+    """The health trend of one partnership from an existing database file (what
+    ``render(..., history=)`` draws), read from summary columns: milliseconds, however large
+    the stored reports. Raises :class:`HistoryError` or :class:`UsageError`."""
+    with HistoryStore(path, create=False) as store:
+        return store.trend(partnership_id)

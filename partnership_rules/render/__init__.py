@@ -15,7 +15,7 @@ from .._errors import UsageError
 from .escape import terminal as safe_terminal_text
 
 if TYPE_CHECKING:  # the report models load pydantic; importing the package need not
-    from .._history import History
+    from .._history import History, Trend
     from .common import Result
 
 __all__ = ["FORMATS", "render", "render_batch", "safe_terminal_text"]
@@ -32,13 +32,14 @@ def render(
     color: bool = False,
     width: int = 100,
     indent: int | None = None,
-    history: History | None = None,
+    history: History | Trend | None = None,
 ) -> str:
     """Render one report (JSON: one object).
 
-    ``history`` (from :func:`partnership_rules.load_history`) is the report's partnership's
-    audits over time: text, Markdown and HTML then show the health over time (HTML draws
-    it), ending with this report. Other formats leave it out. A history of another
+    ``history`` (from :func:`partnership_rules.load_trend`, which reads only what is
+    drawn, or :func:`partnership_rules.load_history`) is the report's partnership's audits
+    over time: text, Markdown and HTML then show the health over time (HTML draws it), ending
+    with this report. Other formats leave it out. A history of another
     partnership raises :class:`UsageError`.
     """
     return render_batch(
@@ -60,7 +61,7 @@ def render_batch(
     width: int = 100,
     single: bool | None = None,
     indent: int | None = None,
-    histories: Sequence[History] = (),
+    histories: Sequence[History | Trend] = (),
 ) -> str:
     """Render results in order.
 

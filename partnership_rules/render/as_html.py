@@ -54,7 +54,7 @@ from .network_svg import legend_html, network_svg
 from .trend_svg import trend_legend_html, trend_svg
 
 if TYPE_CHECKING:
-    from .._history import History
+    from .._history import History, Trend
 
 __all__ = ["HTML_PAGE_END", "html_fragment", "html_page_start", "render_html"]
 
@@ -102,7 +102,7 @@ svg.network{max-height:24cm}
 )
 
 
-def render_html(results: Sequence[Result], histories: Sequence[History] = ()) -> str:
+def render_html(results: Sequence[Result], histories: Sequence[History | Trend] = ()) -> str:
     """Results in order, as one HTML page; a report whose partnership has a history among
     ``histories`` shows its health over time."""
     title = (
@@ -130,7 +130,7 @@ def html_page_start(title: str = "Partnership health checks") -> str:
 HTML_PAGE_END = "\n</body></html>\n"
 
 
-def html_fragment(result: Result, history: History | None = None) -> str:
+def html_fragment(result: Result, history: History | Trend | None = None) -> str:
     """One result's part of the page, an ``<article>``; fragments are joined by newlines.
     With the ``history`` of the report's partnership, it draws the health over time."""
     if isinstance(result, ErrorReport):
@@ -141,7 +141,7 @@ def html_fragment(result: Result, history: History | None = None) -> str:
     return "\n".join(["<article>", *_report(result, history), "</article>"])
 
 
-def _report(report: Report, history: History | None = None) -> list[str]:
+def _report(report: Report, history: History | Trend | None = None) -> list[str]:
     out = [
         f"<h1>Partnership health check: {h(report.partnership.name)}</h1>",
         f'<p class="meta">{h(report.source or report.partnership.id)} · as of '
@@ -284,18 +284,22 @@ def _profile(report: Report) -> list[str]:
     return out
 
 
-def _trend(report: Report, history: History) -> list[str]:
+def _trend(report: Report, history: History | Trend) -> list[str]:
     points = trend_points(history, report)
     rows = []
+    accepted = any(point.accepted for point in points)
     for point in points:
         health = "-" if point.score is None else f"{point.score} ({point.band})"
         css = ' class="current"' if point.current else ""
         counts = "".join(f"<td>{point.summary[s]}</td>" for s in SEVERITY_STYLES)
+        if accepted:
+            counts += f"<td>{point.accepted}</td>"
         rows.append(
             f"<tr{css}><td>{point.as_of.isoformat()}</td><td>{h(point.label)}</td>"
             f"<td>{h(health)}</td><td>{point.findings}</td>{counts}</tr>"
         )
     head = "".join(f"<th>{style.heading}</th>" for style in SEVERITY_STYLES.values())
+    head += "<th>Accepted risks</th>" if accepted else ""
     return [
         '<section class="trend"><h2>Health over time</h2>',
         f"<p>{h(trend_text(points))}</p>",

@@ -45,20 +45,20 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from .._history import History
+    from .._history import History, Trend
 
 __all__ = ["render_markdown"]
 
 md = escape.markdown
 
 
-def render_markdown(results: Sequence[Result], histories: Sequence[History] = ()) -> str:
+def render_markdown(results: Sequence[Result], histories: Sequence[History | Trend] = ()) -> str:
     """Results in order, one document section per result; a report whose partnership has a
     history among ``histories`` shows its health over time (a table)."""
     return "\n\n".join(_result(r, histories) for r in results) + "\n"
 
 
-def _result(result: Result, histories: Sequence[History]) -> str:
+def _result(result: Result, histories: Sequence[History | Trend]) -> str:
     if isinstance(result, ErrorReport):
         lines = [f"## {md(result.source)}: cannot audit", ""]
         lines += [f"- {md(problem)}" for problem in error_lines(result)]
@@ -74,7 +74,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows), ""]
 
 
-def _report(report: Report, history: History | None) -> list[str]:
+def _report(report: Report, history: History | Trend | None) -> list[str]:
     out = [
         f"# Partnership health check: {md(report.partnership.name)}",
         "",
@@ -192,8 +192,9 @@ def _profile(report: Report) -> list[str]:
     return out
 
 
-def _trend(report: Report, history: History) -> list[str]:
+def _trend(report: Report, history: History | Trend) -> list[str]:
     points = trend_points(history, report)
+    accepted = any(p.accepted for p in points)  # a column only when some audit has any
     rows = [
         [
             f"**{p.as_of.isoformat()}**" if p.current else p.as_of.isoformat(),
@@ -201,6 +202,7 @@ def _trend(report: Report, history: History) -> list[str]:
             "-" if p.score is None else f"{p.score} ({md(p.band or '')})",
             str(p.findings),
             *(str(n) for n in p.summary.values()),
+            *([str(p.accepted)] if accepted else []),
         ]
         for p in points
     ]
@@ -210,6 +212,7 @@ def _trend(report: Report, history: History) -> list[str]:
         "Health",
         "Findings",
         *(s.heading for s in SEVERITY_STYLES.values()),
+        *(["Accepted risks"] if accepted else []),
     )
     return ["## Health over time", "", trend_text(points), "", *_table(header, rows)]
 

@@ -35,7 +35,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from .._history import History
+    from .._history import History, Trend
 
 __all__ = ["render_text", "wrap"]
 
@@ -127,7 +127,7 @@ def render_text(
     *,
     color: bool = False,
     width: int = 100,
-    histories: Sequence[History] = (),
+    histories: Sequence[History | Trend] = (),
 ) -> str:
     """Results in order, for a terminal of ``width`` columns; ANSI colour if ``color``. A
     report whose partnership has a history among ``histories`` gets a line on its health
@@ -145,7 +145,7 @@ def render_text(
     return "\n".join(out.lines) + "\n"
 
 
-def _report(out: _Writer, report: Report, history: History | None = None) -> None:
+def _report(out: _Writer, report: Report, history: History | Trend | None = None) -> None:
     out.line(report.partnership.name, "bold")
     out.line(
         f"{report.source or report.partnership.id} · as of {report.as_of.isoformat()}"

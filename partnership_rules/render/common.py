@@ -27,7 +27,7 @@ from .._templates import display_value
 from .._vocabulary import SEVERITIES
 
 if TYPE_CHECKING:  # the history module loads sqlite3: only a caller with a history needs it
-    from .._history import History
+    from .._history import History, Trend
 
 __all__ = [
     "ACCEPTED_RISKS",
@@ -445,6 +445,8 @@ class TrendPoint(NamedTuple):
     band: str | None
     summary: dict[str, int]
     current: bool
+    accepted: int = 0
+    """Accepted risks (waived findings), not in ``summary``."""
 
     @property
     def findings(self) -> int:
@@ -452,7 +454,7 @@ class TrendPoint(NamedTuple):
         return sum(self.summary.values())
 
 
-def trend_for(report: Report, histories: Sequence[History]) -> History | None:
+def trend_for(report: Report, histories: Sequence[History | Trend]) -> History | Trend | None:
     """The history among ``histories`` of the report's partnership, if one is given."""
     for history in histories:
         if history.partnership.id == report.partnership.id:
@@ -460,7 +462,7 @@ def trend_for(report: Report, histories: Sequence[History]) -> History | None:
     return None
 
 
-def check_histories(results: Sequence[Result], histories: Sequence[History]) -> None:
+def check_histories(results: Sequence[Result], histories: Sequence[History | Trend]) -> None:
     """Refuse a history that matches none of the reports (it would be silently left out)."""
     ids = {r.partnership.id for r in results if isinstance(r, Report)}
     for history in histories:
@@ -471,7 +473,7 @@ def check_histories(results: Sequence[Result], histories: Sequence[History]) -> 
             )
 
 
-def trend_points(history: History, report: Report) -> list[TrendPoint]:
+def trend_points(history: History | Trend, report: Report) -> list[TrendPoint]:
     """The saved audits of the report's partnership, oldest first, then the report itself
     (so the history is the one read before this audit is saved, as ``audit --save DB
     --history DB`` does)."""
@@ -483,6 +485,7 @@ def trend_points(history: History, report: Report) -> list[TrendPoint]:
         overall.band if overall else None,
         {s: report.summary.get(s, 0) for s in SEVERITIES},
         True,
+        len(report.waived),
     )
     points = [
         TrendPoint(
@@ -492,6 +495,7 @@ def trend_points(history: History, report: Report) -> list[TrendPoint]:
             e.band,
             {s: e.summary.get(s, 0) for s in SEVERITIES},
             False,
+            getattr(e, "accepted", 0),  # a full History's entries do not count them
         )
         for e in history.entries
     ]
@@ -504,8 +508,13 @@ def trend_text(points: Sequence[TrendPoint]) -> str:
     scores = ", ".join("-" if p.score is None else str(p.score) for p in points)
     counts = ", ".join(str(p.findings) for p in points)
     first, last = points[0], points[-1]
+    accepted = (
+        "; accepted risks " + ", ".join(str(p.accepted) for p in points)
+        if any(p.accepted for p in points)
+        else ""
+    )
     return (
         f"Health over {len(points)} audit{'s' if len(points) != 1 else ''}"
         f" ({first.as_of.isoformat()} to {last.as_of.isoformat()}): {scores};"
-        f" findings {counts}."
+        f" findings {counts}{accepted}."
     )
