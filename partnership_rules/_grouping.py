@@ -67,7 +67,11 @@ def group_findings(
     remaining = list(findings)
     for group in _inner_groups_first(to_form):
         gathered: dict[str, list[Finding]] = {}
+        gatherable = _gatherable_rules(group, by_id)
         for finding in remaining:
+            # Most findings are no part of this group: a set lookup rules them out.
+            if finding.rule not in gatherable:
+                continue
             place = _place(group, finding, by_id)
             if place is None:
                 continue
@@ -95,19 +99,31 @@ def group_findings(
 def _inner_groups_first(by_id: Mapping[str, CompiledGroup]) -> list[CompiledGroup]:
     """The groups in their order, each after the groups its parts name."""
     ordered: list[CompiledGroup] = []
+    placed: set[str] = set()  # ids of ``ordered`` (comparing groups field by field is slow)
 
     def visit(group: CompiledGroup, path: tuple[str, ...]) -> None:
-        if group in ordered or group.id in path:  # the loader refuses cycles; never loop
+        if group.id in placed or group.id in path:  # the loader refuses cycles; never loop
             return
         for part in group.group.parts:
             inner = by_id.get(part.rule)
             if inner is not None:
                 visit(inner, (*path, group.id))
         ordered.append(group)
+        placed.add(group.id)
 
     for group in by_id.values():
         visit(group, ())
     return ordered
+
+
+def _gatherable_rules(group: CompiledGroup, by_id: Mapping[str, CompiledGroup]) -> frozenset[str]:
+    """The rules (and groups) whose findings :func:`_place` finds a part of ``group`` for."""
+    rules = {part.rule for part in group.group.parts}
+    for outer in group.group.parts:
+        inner = by_id.get(outer.rule)
+        if inner is not None and inner is not group:
+            rules.update(part.rule for part in inner.group.parts)
+    return frozenset(rules)
 
 
 def _place(
