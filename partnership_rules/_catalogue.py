@@ -12,11 +12,11 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import Problem
 from ._record import Record
+from ._shipped_yaml import load_shipped_yaml
 from ._vocabulary import Severity
 
 __all__ = ["Catalogue", "CatalogueItem", "Framework", "check_self_assessment", "load_catalogue"]
@@ -74,7 +74,7 @@ class Catalogue(_Strict):
 def load_catalogue() -> Catalogue:
     """The catalogue shipped with the package (read once; it never changes at run time)."""
     path = files("partnership_rules.rulesets").joinpath("catalogue/self-assessment.yaml")
-    return Catalogue.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Catalogue.model_validate(load_shipped_yaml(path.read_text(encoding="utf-8")))
 
 
 def check_self_assessment(record: Record) -> list[Problem]:

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._errors import Problem, RulesetError
 from ._record import Record
+from ._shipped_yaml import load_shipped_yaml
 from ._sources import source_keys
 
 __all__ = [
@@ -190,7 +190,7 @@ def _instrument_dir() -> Iterable[tuple[str, str]]:
 @lru_cache(maxsize=1)
 def shipped_instruments() -> Instruments:
     """The instruments shipped with the package (read once)."""
-    found = [Instrument.model_validate(yaml.safe_load(text)) for _, text in _instrument_dir()]
+    found = [Instrument.model_validate(load_shipped_yaml(text)) for _, text in _instrument_dir()]
     return Instruments((instrument, "shipped") for instrument in found)
 
 

@@ -45,6 +45,7 @@ from ._errors import PartnershipRulesError, Problem, RecordError
 from ._instruments import Instruments, check_survey
 from ._record import ID_PATTERN as _ID_PATTERN
 from ._record import ITEM_ID_PATTERN, RULE_ID_PATTERN, SUBJECT_PATTERN, Record, check_references
+from ._shipped_yaml import SAFE_LOADER
 
 __all__ = [
     "MAX_BYTES",
@@ -80,7 +81,7 @@ class DataLimits:
 
 RECORD_LIMITS = DataLimits()
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader: type = SAFE_LOADER
 _PythonLoader: type = yaml.SafeLoader
 
 _TAG = "tag:yaml.org,2002:"

@@ -19,10 +19,10 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from importlib.resources import files
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._report import Finding, HealthProfile, Score, ScoreCause, SurveyFactorScore
+from ._shipped_yaml import load_shipped_yaml
 from ._vocabulary import CATEGORIES, SEVERITIES, Category, Severity
 
 __all__ = [
@@ -85,7 +85,7 @@ class ProfileSettings(BaseModel):
 def load_profile_settings() -> ProfileSettings:
     """The shipped settings (read once)."""
     path = files("partnership_rules.rulesets").joinpath("catalogue/health-profile.yaml")
-    return ProfileSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return ProfileSettings.model_validate(load_shipped_yaml(path.read_text(encoding="utf-8")))
 
 
 def _causes(findings: Sequence[Finding], settings: ProfileSettings) -> dict[str, ScoreCause]:

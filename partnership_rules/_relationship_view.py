@@ -21,7 +21,6 @@ from importlib.resources import files
 from typing import Any
 
 import networkx as nx
-import yaml
 
 from ._instruments import Instruments
 from ._profile import ProfileSettings, load_profile_settings
@@ -33,6 +32,7 @@ from ._report import (
     PairDisagreement,
     SurveyFactorScore,
 )
+from ._shipped_yaml import load_shipped_yaml
 
 __all__ = [
     "DISAGREEMENT_THRESHOLDS",
@@ -116,7 +116,7 @@ def _shipped_defaults() -> dict[str, float]:
     """The disagreement thresholds' defaults as the shipped relationships ruleset declares
     them (for an audit that does not run that ruleset)."""
     path = files("partnership_rules.rulesets").joinpath("relationships.yaml")
-    declared = yaml.safe_load(path.read_text(encoding="utf-8"))["thresholds"]
+    declared = load_shipped_yaml(path.read_text(encoding="utf-8"))["thresholds"]
     return {name: float(declared[name]["default"]) for name in DISAGREEMENT_THRESHOLDS}
 
 

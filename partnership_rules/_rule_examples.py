@@ -32,6 +32,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from ._errors import PartnershipRulesError, Problem, RecordError
+from ._shipped_yaml import load_shipped_yaml
 
 if TYPE_CHECKING:
     from ._audit import Auditor
@@ -95,10 +96,9 @@ def base_record(name: str) -> dict[str, Any]:
 
 @cache
 def _read_base(name: str) -> dict[str, Any]:
-    import yaml
 
     resource = files("partnership_rules.rulesets").joinpath("bases", f"{name}.yaml")
-    data: dict[str, Any] = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_shipped_yaml(resource.read_text(encoding="utf-8"))
     return data
 
 

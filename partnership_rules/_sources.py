@@ -16,8 +16,9 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from ._shipped_yaml import load_shipped_yaml
 
 if TYPE_CHECKING:
     from ._rule_model import Ruleset
@@ -84,7 +85,7 @@ class Sources(_Strict):
 def load_sources() -> Sources:
     """The source catalogue shipped with the package (read once; it never changes at run time)."""
     path = files("partnership_rules.rulesets").joinpath("catalogue/sources.yaml")
-    return Sources.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Sources.model_validate(load_shipped_yaml(path.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-import yaml
-
 from .._graph import node_key
 from .._record import Action, Metric, Objective, Partnership
+from .._shipped_yaml import load_shipped_yaml
 from ._context import FactContext
 from ._schema import FactType, Values, fields, flag, number, text, texts
 from ._values import days_between, distinct_sorted, ratio, share_stats
@@ -40,7 +39,7 @@ class _VagueTerms:
 def _vague_terms() -> tuple[_VagueTerms, _VagueTerms]:
     """The vague terms as patterns: for lower-case ASCII text, and ignoring case."""
     path = files("partnership_rules.rulesets").joinpath("catalogue/vague-terms.yaml")
-    terms: list[str] = yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]
+    terms: list[str] = load_shipped_yaml(path.read_text(encoding="utf-8"))["terms"]
 
     def compile_terms(words: list[str], flags: int) -> _VagueTerms:
         by_first: dict[str, list[int]] = defaultdict(list)

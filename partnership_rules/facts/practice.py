@@ -11,10 +11,9 @@ from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 
-import yaml
-
 from .._graph import node_key
 from .._record import Body, Partner, Partnership
+from .._shipped_yaml import load_shipped_yaml
 from ._context import FactContext
 from ._schema import Values, fields, flag, number, text, texts
 from ._values import days_between
@@ -45,7 +44,7 @@ def lawful_basis_terms() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words that make a lawful basis recognisable, and those that name consent
     (``rulesets/catalogue/lawful-bases.yaml``), lower case."""
     path = files("partnership_rules.rulesets").joinpath("catalogue/lawful-bases.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_shipped_yaml(path.read_text(encoding="utf-8"))
     return (
         tuple(str(t).lower() for t in data["bases"]),
         tuple(str(t).lower() for t in data["consent"]),
