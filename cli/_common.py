@@ -186,9 +186,7 @@ def format_option(
 
 def output_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """``--output FILE`` / ``-o FILE``, as ``output`` (``-`` is standard output)."""
-    return click.option(
-        "--output", "-o", metavar="FILE", type=click.Path(path_type=str), help=help
-    )
+    return click.option("--output", "-o", metavar="FILE", type=click.Path(path_type=str), help=help)
 
 
 def engine_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
