@@ -196,6 +196,18 @@ def engine_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     )
 
 
+def instrument_option(help: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``--instrument PATH`` (repeatable), as ``instruments``: survey instruments of one's own."""
+    return click.option(
+        "--instrument",
+        "instruments",
+        multiple=True,
+        type=click.Path(path_type=str),
+        metavar="PATH",
+        help=help,
+    )
+
+
 def fail_on_option(
     help: str, default: str | None = "high"
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -30,6 +30,7 @@ from ._common import (
     fail,
     fail_on_option,
     format_option,
+    instrument_option,
     output_option,
     output_started,
     project_config,
@@ -110,14 +111,9 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Stop auditing a record after this long and report it as an error (0: no limit).",
 )
 @engine_option("Rule engine (default: $PARTNERSHIP_RULES_ENGINE, else durable where it runs).")
-@click.option(
-    "--instrument",
-    "instruments",
-    multiple=True,
-    type=click.Path(path_type=str),
-    metavar="PATH",
-    help="A survey instrument file of your own (YAML or JSON) that a record's survey may"
-    " answer besides the shipped ones; repeatable. Added to the configuration's instruments.",
+@instrument_option(
+    "A survey instrument file of your own (YAML or JSON) that a record's survey may"
+    " answer besides the shipped ones; repeatable. Added to the configuration's instruments."
 )
 @click.option(
     "--baseline",

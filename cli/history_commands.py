@@ -21,6 +21,7 @@ from ._common import (
     engine_option,
     fail_on_option,
     format_option,
+    instrument_option,
     project_config,
     ruleset_option,
 )
@@ -42,14 +43,9 @@ __all__ = ["diff", "history"]
     " fail-on, else high.",
     default=None,
 )
-@click.option(
-    "--instrument",
-    "instruments",
-    multiple=True,
-    type=click.Path(path_type=str),
-    metavar="PATH",
-    help="A survey instrument file of your own that a record's survey may answer besides"
-    " the shipped ones and the configuration's; repeatable.",
+@instrument_option(
+    "A survey instrument file of your own that a record's survey may answer besides"
+    " the shipped ones and the configuration's; repeatable."
 )
 @config_options
 @command
