@@ -157,6 +157,14 @@ def command(function: Callable[P, int | None]) -> Callable[P, None]:
             _stopped(stop.signum)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except Exception as error:
+            # pydantic wraps Ctrl-C or a signal's Stopped that arrives while one of the report
+            # models' serializer functions runs in PydanticSerializationError (the cause).
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                _stopped(signal.SIGINT)
+            if isinstance(error.__cause__, Stopped):
+                _stopped(error.__cause__.signum)
+            raise
         raise click.exceptions.Exit(ExitCode.OK if code is None else code)
 
     return run

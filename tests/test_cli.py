@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
+from partnership_rules.cli._common import Stopped, command
 from partnership_rules.cli.main import cli
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -262,3 +267,26 @@ def test_the_command_line_loads_the_auditing_stack_only_when_a_command_needs_it(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent
     ).stdout
     assert loaded == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("interruption", "code"), [(KeyboardInterrupt(), 130), (Stopped(signal.SIGTERM), 143)]
+)
+def test_an_interruption_inside_a_report_serializer_stops_the_command(
+    interruption: BaseException, code: int
+) -> None:
+    # pydantic hands an exception raised in a serializer function on as the cause of a
+    # PydanticSerializationError; the command still ends as interrupted, without a traceback.
+    class Interrupted(BaseModel):
+        @model_serializer(mode="wrap")
+        def _interrupt(self, handler: SerializerFunctionWrapHandler) -> Any:
+            raise interruption
+
+    @click.command()
+    @command
+    def dump() -> None:
+        Interrupted().model_dump(mode="json")
+
+    result = CliRunner().invoke(dump, [])
+    assert result.exit_code == code
+    assert "Traceback" not in result.output
